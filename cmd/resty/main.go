@@ -1,0 +1,39 @@
+// Command resty runs Lua with OpenResty's ngx API, without nginx.
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time (-ldflags "-X main.version=…").
+var version = "dev"
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+// execute runs the command line and returns the process exit status.
+func execute(args []string) int {
+	code := 0
+	root := &cobra.Command{
+		Use:   "resty [options] [lua-file [args...]]",
+		Short: "Run Lua with OpenResty's ngx API, without nginx",
+		// resty-cli's options are parsed by hand (glued forms, options only
+		// up to the first non-option, exit codes of its own): see options.go.
+		DisableFlagParsing: true,
+		SilenceErrors:      true,
+		SilenceUsage:       true,
+		Args:               cobra.ArbitraryArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			code = runCLI(args)
+		},
+	}
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		os.Stderr.WriteString("ERROR: " + err.Error() + "\n")
+		return 1
+	}
+	return code
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/restygo/resty/runtime"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// runCLI is `resty [options] [lua-file [args…]]`.
+func runCLI(args []string) int {
+	o, err := parseOptions(args)
+	if err != nil {
+		ue := err.(*usageError)
+		fmt.Fprintln(os.Stderr, ue.msg)
+		if ue.usage {
+			fmt.Fprint(os.Stderr, "\n"+usageText)
+		}
+		return ue.code
+	}
+	switch {
+	case o.help:
+		fmt.Print(usageText)
+		return 0
+	case o.version:
+		fmt.Fprintf(os.Stderr, "resty 0.29 (resty-go %s)\nngx_lua API %d, no nginx: Lua runs on gopher-lua\n", version, runtime.NgxLuaVersion)
+		return 0
+	}
+	level, ok := runtime.ParseLogLevel(o.errlogLevel)
+	if !ok {
+		fmt.Fprintf(os.Stderr, "ERROR: invalid --errlog-level option value: %s\n", o.errlogLevel)
+		return 255
+	}
+	// Beyond resty-cli: with -e, words that are not files are arguments.
+	if o.hasFile && !o.stdin && len(o.src) > 0 {
+		if _, err := os.Stat(o.file); err != nil {
+			o.scriptArgs = append([]string{o.file}, o.scriptArgs...)
+			o.hasFile, o.file = false, ""
+			o.leftNum--
+		}
+	}
+	if !o.hasFile && len(o.src) == 0 {
+		if !stdinHasScript() {
+			fmt.Fprintln(os.Stderr, `Neither Lua input file nor -e "" option specified.`)
+			return 255
+		}
+		o.stdin, o.hasFile = true, true
+	}
+	if o.hasFile && !o.stdin {
+		if _, err := os.Stat(o.file); err != nil {
+			fmt.Fprintf(os.Stderr, "Lua input file %s not found.\n", o.file)
+			return 2
+		}
+	}
+
+	w := runtime.New(runtime.Config{
+		LogLevel:     level,
+		PackagePath:  packagePath(o),
+		PackageCPath: packageCPath(o),
+		Console:      true,
+		Prefix:       os.TempDir() + "/",
+	})
+	setArgTable(w.L, o)
+	chunks, err := compileProgram(w.L, o)
+	if err != nil {
+		// resty-cli reports these from the init_worker_by_lua block that
+		// loads the program.
+		fmt.Fprintf(os.Stderr, "ERROR: init_worker_by_lua(nginx.conf:109):%d: %s\n", 44, err)
+		return 1
+	}
+	w.RunMain(chunks)
+	return runWorker(w)
+}
+
+// runWorker runs the worker under resty-cli's signal rules: SIGINT and
+// SIGTERM end at once (130, 143); SIGQUIT and SIGHUP exit gracefully.
+func runWorker(w *runtime.Worker) int {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		for s := range sigs {
+			switch s {
+			case syscall.SIGINT:
+				os.Exit(130)
+			case syscall.SIGTERM:
+				os.Exit(143)
+			default:
+				stop()
+			}
+		}
+	}()
+	return w.Run(ctx)
+}
+
+// stdinHasScript reports whether standard input is a pipe or a file (not
+// a terminal and not /dev/null), so a missing program is read from it.
+func stdinHasScript() bool {
+	fi, err := os.Stdin.Stat()
+	if err != nil {
+		return false
+	}
+	m := fi.Mode()
+	return m&os.ModeNamedPipe != 0 || m.IsRegular()
+}
+
+// packagePath puts -I directories first, as resty-cli's lua_package_path.
+func packagePath(o *options) string {
+	var b strings.Builder
+	for _, d := range o.incDirs {
+		for _, pat := range []string{"?.ljbc", "?.lua", "?/init.ljbc", "?/init.lua"} {
+			b.WriteString(filepath.ToSlash(d) + "/" + pat + ";")
+		}
+	}
+	for _, p := range o.httpConf {
+		b.WriteString(strings.ReplaceAll(p, ";;", ";") + ";")
+	}
+	return b.String()
+}
+
+func packageCPath(o *options) string {
+	var b strings.Builder
+	for _, d := range o.incDirs {
+		b.WriteString(filepath.ToSlash(d) + "/?.so;")
+	}
+	return b.String()
+}
+
+// setArgTable builds arg as resty-cli does: arg[0] the script, arg[1..n]
+// its arguments, and the resty binary at the index just before the first
+// command-line word.
+func setArgTable(L *lua.LState, o *options) {
+	t := L.NewTable()
+	script := "(command line -e)"
+	if o.hasFile {
+		script = o.file
+	}
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range o.scriptArgs {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = os.Args[0]
+	}
+	t.RawSetInt(-o.leftNum, lua.LString(self))
+	L.SetGlobal("arg", t)
+}
+
+// compileProgram compiles the joined -e code, then the file.
+func compileProgram(L *lua.LState, o *options) ([]runtime.Chunk, error) {
+	var chunks []runtime.Chunk
+	if len(o.src) > 0 {
+		proto, err := runtime.Compile([]byte(strings.Join(o.src, "; ")), "(command line -e)")
+		if err != nil {
+			return nil, err
+		}
+		chunks = append(chunks, runtime.Chunk{Fn: L.NewFunctionFromProto(proto), Gen: "inline_gen"})
+	}
+	if o.hasFile {
+		var src []byte
+		var err error
+		name := o.file
+		if o.stdin {
+			src, err = io.ReadAll(os.Stdin)
+			name = "stdin"
+		} else {
+			src, err = os.ReadFile(o.file)
+		}
+		if err != nil {
+			return nil, err
+		}
+		proto, err := runtime.Compile(src, name)
+		if err != nil {
+			return nil, err
+		}
+		chunks = append(chunks, runtime.Chunk{Fn: L.NewFunctionFromProto(proto), Gen: "file_gen"})
+	}
+	return chunks, nil
+}

@@ -1,0 +1,45 @@
+package main
+
+// usageText is resty's help, listing resty-cli's options; those that drive
+// an nginx process are listed too, and fail with a clear message.
+const usageText = `resty [options] [lua-file [args]]
+
+Options:
+    -c NUM              Maximal connection count (accepted; default: 64).
+    -e PROG             Run the inlined Lua code in "prog" (repeatable,
+                        joined with "; ", run before the file).
+
+    --errlog-level LEVEL
+                        Set the error log level: debug, info, notice, warn,
+                        error, crit, alert, or emerg (default: warn).
+
+    --help, -h          Print this help.
+
+    --http-conf CONF    Only 'lua_shared_dict NAME SIZE;' and
+                        'lua_package_path "...";' are supported.
+
+    -I DIR              Add DIR to the search paths for Lua libraries.
+
+    -j dump|off|v       Accepted for compatibility; there is no JIT.
+
+    -l LIB              Require library "lib" (in order with -e).
+
+    --ns IP[:PORT]      Use a custom name server (repeatable).
+
+    --resolve-ipv6      Make the resolver look up IPv6 addresses too.
+
+    --shdict 'NAME SIZE'
+                        Create the lua shared dict NAME of SIZE bytes
+                        (k/K/m/M suffixes; repeatable).
+
+    -V, -v              Print the version.
+
+    -                   Read the program from standard input (also when no
+                        program is given and standard input is not a
+                        terminal).
+
+Options that drive an nginx process (--nginx, --main-conf, --stream-conf,
+--http-include, --main-include, --load-module, --gdb, --gdb-opts,
+--valgrind, --valgrind-opts, --rr, --stap, --stap-opts, --user-runner,
+--dump-nginx-conf) are not supported: this resty runs Lua without nginx.
+`

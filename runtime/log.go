@@ -1,0 +1,165 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// nginx's error log levels, as ngx.STDERR … ngx.DEBUG.
+const (
+	LogStderr = iota
+	LogEmerg
+	LogAlert
+	LogCrit
+	LogErr
+	LogWarn
+	LogNotice
+	LogInfo
+	LogDebug
+)
+
+var levelNames = [...]string{"", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
+
+// ParseLogLevel maps an --errlog-level word to its level.
+func ParseLogLevel(s string) (int, bool) {
+	for i, n := range levelNames {
+		if i > 0 && n == s {
+			return i, true
+		}
+	}
+	if s == "stderr" {
+		return LogStderr, true
+	}
+	return 0, false
+}
+
+// errorLog writes nginx-style error log lines.
+type errorLog struct {
+	mu    sync.Mutex
+	w     *Worker
+	out   io.Writer
+	level int
+	pid   int
+}
+
+func newErrorLog(w *Worker, out io.Writer, level int) *errorLog {
+	if level == 0 {
+		level = LogWarn
+	}
+	return &errorLog{w: w, out: out, level: level, pid: os.Getpid()}
+}
+
+// Logf writes one line at level in the current thread's context.
+func (w *Worker) Logf(level int, format string, args ...any) {
+	w.log.write(level, w.cur, fmt.Sprintf(format, args...))
+}
+
+func (l *errorLog) enabled(level int) bool { return level <= l.level }
+
+func (l *errorLog) write(level int, t *Thread, msg string) {
+	if !l.enabled(level) {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(l.w.Now().Format("2006/01/02 15:04:05"))
+	fmt.Fprintf(&b, " [%s] %d#%d: ", levelNames[level], l.pid, l.pid)
+	if t != nil {
+		fmt.Fprintf(&b, "*%d ", t.root.ConnID)
+	}
+	b.WriteString(msg)
+	if t != nil {
+		b.WriteString(", context: ")
+		b.WriteString(t.root.Kind)
+	}
+	b.WriteByte('\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.out, b.String())
+}
+
+// ngxLog is ngx.log(level, ...).
+func (w *Worker) ngxLog(L *lua.LState) int {
+	lv, ok := L.Get(1).(lua.LNumber)
+	if !ok {
+		L.RaiseError("bad argument #1 to '?' (number expected, got %s)", L.Get(1).Type())
+	}
+	level := int(lv)
+	if level < LogStderr || level > LogDebug {
+		L.RaiseError("bad argument #1 to '?' (bad log level: %d)", level)
+	}
+	var b strings.Builder
+	for i := 2; i <= L.GetTop(); i++ {
+		v := L.Get(i)
+		switch x := v.(type) {
+		case lua.LString, lua.LNumber, lua.LBool, *lua.LNilType:
+			b.WriteString(w.tostring(L, x))
+		case *lua.LTable:
+			if L.GetMetaField(x, "__tostring") == lua.LNil {
+				L.RaiseError("bad argument #%d to '?' (expected table to have __tostring metamethod)", i-1)
+			}
+			b.WriteString(w.tostring(L, x))
+		default:
+			if v == w.Null {
+				b.WriteString("null")
+				continue
+			}
+			L.RaiseError("bad argument #%d to '?' (string, number, boolean, or nil expected, got %s)", i-1, v.Type())
+		}
+	}
+	if !w.log.enabled(level) {
+		return 0
+	}
+	w.log.write(level, w.cur, "[lua] "+callSite(L)+b.String())
+	return 0
+}
+
+// callSite is the "file.lua:LINE: func(): " prefix of ngx.log lines.
+func callSite(L *lua.LState) string {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil {
+		return ""
+	}
+	s := fmt.Sprintf("%s:%d: ", shortSource(dbg.Source), dbg.CurrentLine)
+	if dbg.Name != "" && dbg.Name != "?" && !strings.HasPrefix(dbg.Name, "<") {
+		s += dbg.Name + "(): "
+	}
+	return s
+}
+
+// shortSource renders a chunk name as Lua's short_src does.
+func shortSource(src string) string {
+	switch {
+	case strings.HasPrefix(src, "@"), strings.HasPrefix(src, "="):
+		return src[1:]
+	}
+	return src
+}
+
+// threadAborted logs a light thread or timer that ended with an error.
+func (w *Worker) threadAborted(t *Thread) {
+	kind := "entry"
+	if t.kind == kindLight {
+		kind = "user"
+	}
+	msg := fmt.Sprintf("lua %s thread aborted: runtime error: %s\nstack traceback:\ncoroutine 0:\n%s",
+		kind, errorString(w.L, t.err), luajitFrames(t.err.StackTrace, 0, ""))
+	w.log.write(LogErr, t, msg)
+}
+
+
+// errorString renders an error value for a log line.
+func errorString(L *lua.LState, e *lua.ApiError) string {
+	v := errorValue(e)
+	if s, ok := v.(lua.LString); ok {
+		return string(s)
+	}
+	return L.ToStringMeta(v).String()
+}

@@ -1,0 +1,224 @@
+package runtime
+
+import (
+	"os"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ngx_lua's version as ngx.config.ngx_lua_version reports it, and the
+// nginx version resty-cli 0.29 was measured against.
+const (
+	NgxLuaVersion = 10026
+	NginxVersion  = 1022001
+)
+
+var ngxConstants = map[string]int{
+	"OK": 0, "ERROR": -1, "AGAIN": -2, "DONE": -4, "DECLINED": -5,
+
+	"STDERR": LogStderr, "EMERG": LogEmerg, "ALERT": LogAlert, "CRIT": LogCrit,
+	"ERR": LogErr, "WARN": LogWarn, "NOTICE": LogNotice, "INFO": LogInfo, "DEBUG": LogDebug,
+
+	"HTTP_GET": 2, "HTTP_HEAD": 4, "HTTP_POST": 8, "HTTP_PUT": 16, "HTTP_DELETE": 32,
+	"HTTP_MKCOL": 64, "HTTP_COPY": 128, "HTTP_MOVE": 256, "HTTP_OPTIONS": 512,
+	"HTTP_PROPFIND": 1024, "HTTP_PROPPATCH": 2048, "HTTP_LOCK": 4096,
+	"HTTP_UNLOCK": 8192, "HTTP_PATCH": 16384, "HTTP_TRACE": 32768,
+
+	"HTTP_CONTINUE": 100, "HTTP_SWITCHING_PROTOCOLS": 101,
+	"HTTP_OK": 200, "HTTP_CREATED": 201, "HTTP_ACCEPTED": 202, "HTTP_NO_CONTENT": 204,
+	"HTTP_PARTIAL_CONTENT": 206, "HTTP_SPECIAL_RESPONSE": 300,
+	"HTTP_MOVED_PERMANENTLY": 301, "HTTP_MOVED_TEMPORARILY": 302, "HTTP_SEE_OTHER": 303,
+	"HTTP_NOT_MODIFIED": 304, "HTTP_TEMPORARY_REDIRECT": 307, "HTTP_PERMANENT_REDIRECT": 308,
+	"HTTP_BAD_REQUEST": 400, "HTTP_UNAUTHORIZED": 401, "HTTP_PAYMENT_REQUIRED": 402,
+	"HTTP_FORBIDDEN": 403, "HTTP_NOT_FOUND": 404, "HTTP_NOT_ALLOWED": 405,
+	"HTTP_NOT_ACCEPTABLE": 406, "HTTP_REQUEST_TIMEOUT": 408, "HTTP_CONFLICT": 409,
+	"HTTP_GONE": 410, "HTTP_UPGRADE_REQUIRED": 426, "HTTP_TOO_MANY_REQUESTS": 429,
+	"HTTP_CLOSE": 444, "HTTP_ILLEGAL": 451, "HTTP_INTERNAL_SERVER_ERROR": 500,
+	"HTTP_METHOD_NOT_IMPLEMENTED": 501, "HTTP_NOT_IMPLEMENTED": 501, "HTTP_BAD_GATEWAY": 502,
+	"HTTP_SERVICE_UNAVAILABLE": 503, "HTTP_GATEWAY_TIMEOUT": 504,
+	"HTTP_VERSION_NOT_SUPPORTED": 505, "HTTP_INSUFFICIENT_STORAGE": 507,
+}
+
+// openNgx builds the ngx table of the console (timer) context.
+func (w *Worker) openNgx() *lua.LTable {
+	L := w.L
+	ngx := L.NewTable()
+	for k, v := range ngxConstants {
+		ngx.RawSetString(k, lua.LNumber(v))
+	}
+	w.Null = L.NewUserData()
+	ngx.RawSetString("null", w.Null)
+	L.SetFuncs(ngx, map[string]lua.LGFunction{
+		"say":         w.ngxSay,
+		"print":       w.ngxPrint,
+		"flush":       ngxTrue,
+		"eof":         ngxTrue,
+		"log":         w.ngxLog,
+		"sleep":       w.ngxSleep,
+		"exit":        w.osExit,
+		"get_phase":   w.ngxGetPhase,
+		"now":         w.ngxNow,
+		"time":        w.ngxTime,
+		"update_time": w.ngxUpdateTime,
+		"today":       w.ngxToday,
+		"localtime":   w.ngxLocaltime,
+		"utctime":     w.ngxUTCTime,
+	})
+	w.openTimer(ngx)
+	w.openUthread(ngx)
+	w.openNgxWorker(ngx)
+	w.openNgxConfig(ngx)
+	w.openDisabled(ngx)
+	w.openNgxCtx(ngx)
+	L.SetGlobal("ngx", ngx)
+	w.setLoaded("ngx", ngx)
+	return ngx
+}
+
+func (w *Worker) ngxGetPhase(L *lua.LState) int {
+	L.Push(lua.LString("timer"))
+	return 1
+}
+
+func (w *Worker) openNgxWorker(ngx *lua.LTable) {
+	t := w.L.NewTable()
+	w.L.SetFuncs(t, map[string]lua.LGFunction{
+		"id":      func(L *lua.LState) int { L.Push(lua.LNumber(w.cfg.WorkerID)); return 1 },
+		"count":   func(L *lua.LState) int { L.Push(lua.LNumber(w.cfg.WorkerCount)); return 1 },
+		"pid":     func(L *lua.LState) int { L.Push(lua.LNumber(os.Getpid())); return 1 },
+		"exiting": func(L *lua.LState) int { L.Push(lua.LBool(w.exiting)); return 1 },
+	})
+	ngx.RawSetString("worker", t)
+}
+
+func (w *Worker) openNgxConfig(ngx *lua.LTable) {
+	t := w.L.NewTable()
+	t.RawSetString("subsystem", lua.LString(w.cfg.Subsystem))
+	t.RawSetString("ngx_lua_version", lua.LNumber(NgxLuaVersion))
+	t.RawSetString("nginx_version", lua.LNumber(NginxVersion))
+	t.RawSetString("debug", lua.LFalse)
+	t.RawSetString("is_console", lua.LBool(w.cfg.Console))
+	prefix := w.cfg.Prefix
+	if prefix == "" {
+		prefix = os.TempDir() + "/"
+	}
+	t.RawSetString("prefix", w.L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(prefix))
+		return 1
+	}))
+	t.RawSetString("nginx_configure", w.L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(""))
+		return 1
+	}))
+	ngx.RawSetString("config", t)
+}
+
+// openNgxCtx makes ngx.ctx the current root's table.
+func (w *Worker) openNgxCtx(ngx *lua.LTable) {
+	L := w.L
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		if L.CheckString(2) != "ctx" {
+			return 0
+		}
+		L.Push(w.rootCtx(L))
+		return 1
+	}))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		if L.CheckString(2) == "ctx" {
+			t := w.running(L)
+			t.root.Ctx = L.CheckTable(3)
+			return 0
+		}
+		L.RawSet(L.CheckTable(1), L.Get(2), L.Get(3))
+		return 0
+	}))
+	L.SetMetatable(ngx, mt)
+}
+
+func (w *Worker) rootCtx(L *lua.LState) lua.LValue {
+	t := w.running(L)
+	if t.root.Ctx == nil {
+		t.root.Ctx = L.NewTable()
+	}
+	return t.root.Ctx
+}
+
+// openDisabled installs the request-only APIs, which fail in a timer as
+// they do in ngx_lua.
+func (w *Worker) openDisabled(ngx *lua.LTable) {
+	L := w.L
+	current := func(L *lua.LState) int {
+		L.RaiseError("API disabled in the current context")
+		return 0
+	}
+	inTimer := func(L *lua.LState) int {
+		L.RaiseError("API disabled in the context of %s", w.phaseContext())
+		return 0
+	}
+	lazy := func(fn lua.LGFunction) *lua.LTable {
+		t := L.NewTable()
+		mt := L.NewTable()
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			L.Push(L.NewFunction(fn))
+			return 1
+		}))
+		L.SetMetatable(t, mt)
+		return t
+	}
+	ngx.RawSetString("req", lazy(current))
+	ngx.RawSetString("resp", lazy(current))
+	loc := L.NewTable()
+	loc.RawSetString("capture", L.NewFunction(inTimer))
+	loc.RawSetString("capture_multi", L.NewFunction(inTimer))
+	ngx.RawSetString("location", loc)
+	for _, name := range []string{"redirect", "exec", "send_headers", "on_abort"} {
+		ngx.RawSetString(name, L.NewFunction(inTimer))
+	}
+	v := L.NewTable()
+	vmt := L.NewTable()
+	vmt.RawSetString("__index", L.NewFunction(current))
+	vmt.RawSetString("__newindex", L.NewFunction(current))
+	L.SetMetatable(v, vmt)
+	ngx.RawSetString("var", v)
+}
+
+func (w *Worker) phaseContext() string {
+	if w.cur != nil {
+		return w.cur.root.Kind
+	}
+	return "ngx.timer"
+}
+
+// Time: the cached loop clock, as nginx caches it per event loop turn.
+
+func (w *Worker) ngxNow(L *lua.LState) int {
+	L.Push(lua.LNumber(float64(w.now.UnixMilli()) / 1000))
+	return 1
+}
+
+func (w *Worker) ngxTime(L *lua.LState) int {
+	L.Push(lua.LNumber(w.now.Unix()))
+	return 1
+}
+
+func (w *Worker) ngxUpdateTime(L *lua.LState) int {
+	w.updateTime()
+	return 0
+}
+
+func (w *Worker) ngxToday(L *lua.LState) int {
+	L.Push(lua.LString(w.now.Format("2006-01-02")))
+	return 1
+}
+
+func (w *Worker) ngxLocaltime(L *lua.LState) int {
+	L.Push(lua.LString(w.now.Format(time.DateTime)))
+	return 1
+}
+
+func (w *Worker) ngxUTCTime(L *lua.LState) int {
+	L.Push(lua.LString(w.now.UTC().Format(time.DateTime)))
+	return 1
+}

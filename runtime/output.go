@@ -1,0 +1,96 @@
+package runtime
+
+import (
+	"io"
+	"sync"
+
+	"github.com/restygo/resty/runtime/luacompat"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// output is the worker's stdout. Writes are not buffered, so print and
+// io.write interleave as they do in resty-cli.
+type output struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func newOutput(w io.Writer) *output { return &output{w: w} }
+
+func (o *output) write(b []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, err := o.w.Write(b)
+	return err
+}
+
+// appendConsole renders v as resty-cli's console ngx.say does: nil,
+// booleans and ngx.null spelled out, tables flattened up to their maxn,
+// anything else through tostring.
+func (w *Worker) appendConsole(L *lua.LState, buf []byte, v lua.LValue) []byte {
+	switch x := v.(type) {
+	case lua.LString:
+		return append(buf, x...)
+	case lua.LNumber:
+		return append(buf, luacompat.FormatNumber(float64(x))...)
+	case lua.LBool:
+		if x {
+			return append(buf, "true"...)
+		}
+		return append(buf, "false"...)
+	case *lua.LNilType:
+		return append(buf, "nil"...)
+	case *lua.LTable:
+		n := x.MaxN()
+		for i := 1; i <= n; i++ {
+			buf = w.appendConsole(L, buf, x.RawGetInt(i))
+		}
+		return buf
+	}
+	if v == w.Null {
+		return append(buf, "null"...)
+	}
+	return append(buf, w.tostring(L, v)...)
+}
+
+// tostring is Lua's tostring, honouring __tostring.
+func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
+	if n, ok := v.(lua.LNumber); ok {
+		return luacompat.FormatNumber(float64(n))
+	}
+	return L.ToStringMeta(v).String()
+}
+
+// emit writes the arguments, plus a newline for ngx.say/print.
+func (w *Worker) emit(L *lua.LState, newline bool) int {
+	var buf []byte
+	for i := 1; i <= L.GetTop(); i++ {
+		buf = w.appendConsole(L, buf, L.Get(i))
+	}
+	if newline {
+		buf = append(buf, '\n')
+	}
+	if err := w.out.write(buf); err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+func (w *Worker) ngxSay(L *lua.LState) int   { return w.emit(L, true) }
+func (w *Worker) ngxPrint(L *lua.LState) int { return w.emit(L, false) }
+
+// basePrint is print: ngx.say in resty-cli (no separators, no result).
+func (w *Worker) basePrint(L *lua.LState) int {
+	w.emit(L, true)
+	return 0
+}
+
+// ngxTrue serves ngx.flush and ngx.eof, which have nothing to do on a
+// console.
+func ngxTrue(L *lua.LState) int {
+	L.Push(lua.LTrue)
+	return 1
+}

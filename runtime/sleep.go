@@ -1,0 +1,20 @@
+package runtime
+
+import (
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ngx.sleep(seconds): millisecond resolution as nginx's timers; 0 lets every
+// other ready thread run once.
+func (w *Worker) ngxSleep(L *lua.LState) int {
+	secs := L.CheckNumber(1)
+	ms := int64(float64(secs) * 1000)
+	if ms < 0 {
+		L.RaiseError("invalid sleep duration \"%d\"", ms)
+	}
+	t := w.running(L)
+	t.Sleep(time.Duration(ms) * time.Millisecond)
+	return 0
+}

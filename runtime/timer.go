@@ -1,0 +1,121 @@
+package runtime
+
+import (
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ngx.timer: callbacks run as entry threads of a root of their own, with
+// premature=true when the worker exits before they are due.
+
+func (w *Worker) openTimer(ngx *lua.LTable) {
+	t := w.L.NewTable()
+	w.L.SetFuncs(t, map[string]lua.LGFunction{
+		"at":            w.timerAt,
+		"every":         w.timerEvery,
+		"running_count": w.timerRunningCount,
+		"pending_count": w.timerPendingCount,
+	})
+	ngx.RawSetString("timer", t)
+}
+
+func (w *Worker) timerArgs(L *lua.LState) (time.Duration, *lua.LFunction, []lua.LValue) {
+	delay := L.CheckNumber(1)
+	fn := L.CheckFunction(2)
+	if delay < 0 {
+		L.RaiseError("delay cannot be negative")
+	}
+	return time.Duration(float64(delay) * float64(time.Second)), fn, argsFrom(L, 3)
+}
+
+func (w *Worker) timerAt(L *lua.LState) int {
+	d, fn, args := w.timerArgs(L)
+	return w.pushTimerResult(L, w.TimerAt(d, fn, args...))
+}
+
+func (w *Worker) timerEvery(L *lua.LState) int {
+	d, fn, args := w.timerArgs(L)
+	if d == 0 {
+		L.RaiseError("delay cannot be zero")
+	}
+	return w.pushTimerResult(L, w.timerEveryStart(d, fn, args))
+}
+
+func (w *Worker) pushTimerResult(L *lua.LState, err error) int {
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(lua.LNumber(1))
+	return 1
+}
+
+type timerError string
+
+func (e timerError) Error() string { return string(e) }
+
+const errExiting = timerError("process exiting")
+
+// TimerAt is ngx.timer.at: fn(premature, args...) runs after d.
+func (w *Worker) TimerAt(d time.Duration, fn *lua.LFunction, args ...lua.LValue) error {
+	if w.exiting {
+		return errExiting
+	}
+	w.timersPending++
+	w.addTimer(d, true, func(premature bool) {
+		w.timersPending--
+		w.runTimer(fn, premature, args)
+	})
+	return nil
+}
+
+func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.LValue) error {
+	if w.exiting {
+		return errExiting
+	}
+	var tick func(premature bool)
+	tick = func(premature bool) {
+		w.timersPending--
+		if !premature {
+			// The next run is scheduled before this one starts, as ngx_lua
+			// does, so a slow callback does not stretch the period.
+			w.timersPending++
+			w.addTimer(d, true, tick)
+		}
+		w.runTimer(fn, premature, args)
+	}
+	w.timersPending++
+	w.addTimer(d, true, tick)
+	return nil
+}
+
+// runTimer starts fn as the entry thread of a new timer context.
+func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue) {
+	root := w.NewRoot("ngx.timer")
+	w.timersRunning++
+	root.OnDone(func() { w.timersRunning-- })
+	vals := append([]lua.LValue{lua.LBool(premature)}, args...)
+	w.StartEntry(root, fn, vals...)
+}
+
+// StartEntry runs fn as the entry thread of root until it first parks or
+// ends. Only the loop may call it (it holds the baton).
+func (w *Worker) StartEntry(root *Root, fn *lua.LFunction, args ...lua.LValue) *Thread {
+	t := w.newThread(kindEntry, fn, root)
+	w.driver = w.inbox
+	t.start(args)
+	w.await()
+	return t
+}
+
+func (w *Worker) timerRunningCount(L *lua.LState) int {
+	L.Push(lua.LNumber(w.timersRunning))
+	return 1
+}
+
+func (w *Worker) timerPendingCount(L *lua.LState) int {
+	L.Push(lua.LNumber(w.timersPending))
+	return 1
+}

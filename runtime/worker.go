@@ -1,0 +1,365 @@
+package runtime
+
+import (
+	"container/heap"
+	"context"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Config is what a front end (the CLI, serve, the REPL) decides about a
+// worker.
+type Config struct {
+	Stdout   io.Writer // ngx.say/print; os.Stdout when nil
+	Stderr   io.Writer // the error log; os.Stderr when nil
+	LogLevel int       // ngx.log filter (LogWarn by default)
+	// PackagePath is prepended to package.path (already in ?.lua form).
+	PackagePath string
+	// PackageCPath is prepended to package.cpath.
+	PackageCPath string
+	// Pool is how many idle runners (goroutine + state) are kept for reuse.
+	Pool int
+	// WorkerID, WorkerCount and Prefix answer ngx.worker.* and ngx.config.*.
+	WorkerID    int
+	WorkerCount int
+	Prefix      string
+	// Clock returns the current time; tests inject a fake one.
+	Clock func() time.Time
+	// Subsystem is ngx.config.subsystem ("http").
+	Subsystem string
+	// Console marks the CLI (ngx.config.is_console).
+	Console bool
+}
+
+// threadOptions keep a parked light thread small (a few KB): a growable
+// registry and a segmented call stack whose depth limit is still generous.
+var threadOptions = lua.Options{
+	RegistrySize:        128,
+	RegistryMaxSize:     1 << 20,
+	RegistryGrowStep:    128,
+	CallStackSize:       2048,
+	MinimizeStackMemory: true,
+	SkipOpenLibs:        true,
+}
+
+// Worker owns one main state and the loop that schedules its threads.
+type Worker struct {
+	L   *lua.LState
+	cfg Config
+
+	inbox  chan msg // the loop's own inbox
+	driver chan msg // who waits for the running chain's next park/death
+	cur    *Thread  // the thread holding the baton; nil while the loop has it
+
+	now     time.Time // cached loop time, as nginx caches it
+	timers  timerHeap
+	seq     uint64
+	ready   []func() // queued by the baton holder, run by the loop
+	blocked int      // threads doing Go work without the baton
+
+	postMu sync.Mutex
+	posted []func()
+	wake   chan struct{}
+
+	pool    []*runner
+	states  []*lua.LState // spare states for protected calls
+	threads map[*lua.LState]*Thread
+	live    map[*Thread]struct{} // threads with a goroutine (for shutdown)
+
+	exiting    bool
+	exitCode   int
+	exitNow    bool
+	onExiting  []func()
+	nextConnID int
+
+	timersRunning int // ngx.timer.running_count
+	timersPending int // ngx.timer.pending_count
+
+	out      *output
+	log      *errorLog
+	errTrace string // the stack of the error an xpcall handler is handling
+	Null     *lua.LUserData
+}
+
+// New makes a worker around a fresh main state with resty's libraries.
+func New(cfg Config) *Worker {
+	if cfg.Stdout == nil {
+		cfg.Stdout = os.Stdout
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Pool == 0 {
+		cfg.Pool = 256
+	}
+	if cfg.WorkerCount == 0 {
+		cfg.WorkerCount = 1
+	}
+	if cfg.Subsystem == "" {
+		cfg.Subsystem = "http"
+	}
+	opts := threadOptions
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: opts.CallStackSize, MinimizeStackMemory: true})
+	// NewState ignores registries below 128 slots; threads inherit Options.
+	L.Options = opts
+	w := &Worker{
+		L:          L,
+		cfg:        cfg,
+		inbox:      make(chan msg, 1),
+		wake:       make(chan struct{}, 1),
+		threads:    make(map[*lua.LState]*Thread),
+		live:       make(map[*Thread]struct{}),
+		nextConnID: 2,
+	}
+	w.driver = w.inbox
+	w.now = cfg.Clock()
+	w.out = newOutput(cfg.Stdout)
+	w.log = newErrorLog(w, cfg.Stderr, cfg.LogLevel)
+	w.openLibs()
+	return w
+}
+
+// Post runs f on the loop while it holds the baton. Any goroutine may call
+// it; it is how Go callbacks reach Lua.
+func (w *Worker) Post(f func()) {
+	w.postMu.Lock()
+	w.posted = append(w.posted, f)
+	w.postMu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// queue runs f on the loop's next iteration; baton holder only.
+func (w *Worker) queue(f func()) { w.ready = append(w.ready, f) }
+
+// Now is the loop's cached time.
+func (w *Worker) Now() time.Time { return w.now }
+
+// updateTime refreshes the cached time (ngx.update_time).
+func (w *Worker) updateTime() { w.now = w.cfg.Clock() }
+
+// Exiting reports whether graceful shutdown has begun.
+func (w *Worker) Exiting() bool { return w.exiting }
+
+// ExitCode is the process exit status the Lua code asked for.
+func (w *Worker) ExitCode() int { return w.exitCode }
+
+// OnExiting registers f to run (holding the baton) when shutdown begins.
+func (w *Worker) OnExiting(f func()) { w.onExiting = append(w.onExiting, f) }
+
+// Run drives the loop until no work is left, or until ctx is done (which
+// starts a graceful exit), then kills whatever is left. It returns the exit
+// code requested by Lua (os.exit, ngx.exit, a failing main chunk) or 0.
+func (w *Worker) Run(ctx context.Context) int {
+	defer w.shutdown()
+	done := ctx.Done()
+	for !w.exitNow {
+		w.updateTime()
+		w.runExpiredTimers()
+		if w.exitNow {
+			break
+		}
+		w.runReady()
+		if w.exitNow {
+			break
+		}
+		if len(w.ready) > 0 || w.hasPosted() {
+			continue
+		}
+		if w.timers.Len() == 0 && w.blocked == 0 {
+			return w.exitCode
+		}
+		if w.wait(done) {
+			done = nil
+		}
+	}
+	return w.exitCode
+}
+
+// wait blocks until something is posted, the next timer is due or done is
+// closed (which starts a graceful exit; it reports true then).
+func (w *Worker) wait(done <-chan struct{}) bool {
+	var timerC <-chan time.Time
+	if w.timers.Len() > 0 {
+		d := w.timers[0].when.Sub(w.cfg.Clock())
+		if d <= 0 {
+			return false
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timerC = t.C
+	}
+	select {
+	case <-w.wake:
+	case <-timerC:
+	case <-done:
+		w.beginExit()
+		return true
+	}
+	return false
+}
+
+func (w *Worker) hasPosted() bool {
+	w.postMu.Lock()
+	defer w.postMu.Unlock()
+	return len(w.posted) > 0
+}
+
+// runReady runs a snapshot of the queued and posted work; anything queued
+// meanwhile waits for the next iteration so sleep(0) loops cannot starve
+// timers.
+func (w *Worker) runReady() {
+	w.postMu.Lock()
+	posted := w.posted
+	w.posted = nil
+	w.postMu.Unlock()
+	batch := append(w.ready, posted...)
+	w.ready = nil
+	for _, f := range batch {
+		f()
+		if w.exitNow {
+			return
+		}
+	}
+}
+
+// resume hands the baton from the loop to t and waits until the chain it
+// starts parks, dies or asks for the process to exit.
+func (w *Worker) resume(t *Thread, vals []lua.LValue) {
+	w.driver = w.inbox
+	t.send(msg{kind: mResume, vals: vals})
+	w.await()
+}
+
+// await receives the loop's inbox: the end of the running chain's turn.
+func (w *Worker) await() {
+	m := <-w.inbox
+	w.cur = nil
+	if m.kind == mExit {
+		w.exitNow = true
+	}
+}
+
+// requestExit ends the process with code as soon as the baton reaches the
+// loop: os.exit, ngx.exit in the CLI, a failing main chunk.
+func (w *Worker) requestExit(code int) {
+	w.exitCode = code
+	w.exitNow = true
+}
+
+// beginExit starts nginx's graceful exit: pending ngx timers fire at once
+// with premature=true, no new ones are accepted, running threads finish.
+func (w *Worker) beginExit() {
+	if w.exiting {
+		return
+	}
+	w.exiting = true
+	for _, f := range w.onExiting {
+		f()
+	}
+	for i := range w.timers {
+		if w.timers[i].premature {
+			w.timers[i].when = time.Time{}
+		}
+	}
+	heap.Init(&w.timers)
+}
+
+// shutdown kills every thread and idle runner that is still alive, so no
+// goroutine outlives the worker.
+func (w *Worker) shutdown() {
+	for t := range w.live {
+		t.kill()
+	}
+	for _, r := range w.pool {
+		r.stop()
+	}
+	w.pool = nil
+	w.timers = nil
+	w.L.Close()
+}
+
+// connID numbers each timer/request context, as nginx numbers connections
+// (the "*N" of log lines).
+func (w *Worker) connID() int {
+	id := w.nextConnID
+	w.nextConnID++
+	return id
+}
+
+// timer is an entry of the loop's timer heap: an ngx.timer, or the wake-up
+// of a sleeping thread.
+type timer struct {
+	when      time.Time
+	seq       uint64
+	premature bool // an ngx.timer: fires at once, premature, on exit
+	fire      func(premature bool)
+	index     int
+}
+
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if !h[i].when.Equal(h[j].when) {
+		return h[i].when.Before(h[j].when)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.index = -1
+	return t
+}
+
+// addTimer schedules fire after d, deadlines taken from the cached clock
+// with millisecond resolution so same-millisecond timers keep FIFO order.
+func (w *Worker) addTimer(d time.Duration, ngxTimer bool, fire func(premature bool)) *timer {
+	w.seq++
+	when := w.now.Add(d.Truncate(time.Millisecond))
+	if ngxTimer && w.exiting {
+		when = time.Time{}
+	}
+	t := &timer{when: when, seq: w.seq, premature: ngxTimer, fire: fire}
+	heap.Push(&w.timers, t)
+	return t
+}
+
+func (w *Worker) cancelTimer(t *timer) {
+	if t != nil && t.index >= 0 {
+		heap.Remove(&w.timers, t.index)
+	}
+}
+
+func (w *Worker) runExpiredTimers() {
+	for w.timers.Len() > 0 && !w.exitNow {
+		t := w.timers[0]
+		if t.when.After(w.now) {
+			return
+		}
+		heap.Pop(&w.timers)
+		t.fire(w.exiting && t.premature)
+	}
+}
