@@ -30,7 +30,7 @@ func (w *Worker) openCoroutine() {
 func (w *Worker) running(L *lua.LState) *Thread {
 	t := w.cur
 	if t == nil {
-		L.RaiseError("no request found")
+		raise(L, "no request found")
 	}
 	return t
 }

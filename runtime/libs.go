@@ -46,6 +46,9 @@ func (w *Worker) openLibs() {
 	w.openCoroutine()
 	w.openNgx()
 	w.openPackage()
+	if w.cfg.Console {
+		w.openGlobalGuard()
+	}
 }
 
 func (w *Worker) setLoaded(name string, v lua.LValue) {
@@ -145,7 +148,7 @@ func (w *Worker) baseLoadfile(L *lua.LState) int {
 func (w *Worker) baseDofile(L *lua.LState) int {
 	fn, err := w.loadFile(L.OptString(1, ""))
 	if err != nil {
-		L.RaiseError("%s", err.Error())
+		raise(L, "%s", err.Error())
 	}
 	top := L.GetTop()
 	L.Push(fn)
@@ -200,7 +203,7 @@ func (w *Worker) debugTraceback(L *lua.LState) int {
 	if w.errTrace != "" {
 		frames = luajitFrames(w.errTrace, max(level-2, 0), "")
 	} else {
-		frames = liveFrames(L, level)
+		frames = w.traceback(L, level)
 	}
 	L.Push(lua.LString(msg + "stack traceback:\n" + frames))
 	return 1
@@ -258,7 +261,7 @@ func (w *Worker) fileLoader(L *lua.LState) int {
 		}
 		fn, err := w.loadFile(cand)
 		if err != nil {
-			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, cand, err.Error())
+			raise(L, "error loading module '%s' from file '%s':\n\t%s", name, cand, err.Error())
 		}
 		L.Push(fn)
 		return 1

@@ -86,11 +86,11 @@ func (l *errorLog) write(level int, t *Thread, msg string) {
 func (w *Worker) ngxLog(L *lua.LState) int {
 	lv, ok := L.Get(1).(lua.LNumber)
 	if !ok {
-		L.RaiseError("bad argument #1 to '?' (number expected, got %s)", L.Get(1).Type())
+		raise(L, "bad argument #1 to '?' (number expected, got %s)", L.Get(1).Type())
 	}
 	level := int(lv)
 	if level < LogStderr || level > LogDebug {
-		L.RaiseError("bad argument #1 to '?' (bad log level: %d)", level)
+		raise(L, "bad argument #1 to '?' (bad log level: %d)", level)
 	}
 	var b strings.Builder
 	for i := 2; i <= L.GetTop(); i++ {
@@ -100,7 +100,7 @@ func (w *Worker) ngxLog(L *lua.LState) int {
 			b.WriteString(w.tostring(L, x))
 		case *lua.LTable:
 			if L.GetMetaField(x, "__tostring") == lua.LNil {
-				L.RaiseError("bad argument #%d to '?' (expected table to have __tostring metamethod)", i-1)
+				raise(L, "bad argument #%d to '?' (expected table to have __tostring metamethod)", i-1)
 			}
 			b.WriteString(w.tostring(L, x))
 		default:
@@ -108,7 +108,7 @@ func (w *Worker) ngxLog(L *lua.LState) int {
 				b.WriteString("null")
 				continue
 			}
-			L.RaiseError("bad argument #%d to '?' (string, number, boolean, or nil expected, got %s)", i-1, v.Type())
+			raise(L, "bad argument #%d to '?' (string, number, boolean, or nil expected, got %s)", i-1, v.Type())
 		}
 	}
 	if !w.log.enabled(level) {
@@ -150,10 +150,9 @@ func (w *Worker) threadAborted(t *Thread) {
 		kind = "user"
 	}
 	msg := fmt.Sprintf("lua %s thread aborted: runtime error: %s\nstack traceback:\ncoroutine 0:\n%s",
-		kind, errorString(w.L, t.err), luajitFrames(t.err.StackTrace, 0, ""))
+		kind, errorString(w.L, t.err), strings.Join(entryFrames(t.err, t.fn), "\n"))
 	w.log.write(LogErr, t, msg)
 }
-
 
 // errorString renders an error value for a log line.
 func errorString(L *lua.LState, e *lua.ApiError) string {

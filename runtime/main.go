@@ -32,10 +32,9 @@ func (w *Worker) RunMain(chunks []Chunk) {
 		root := w.NewRoot("ngx.timer")
 		w.timersRunning++
 		root.OnDone(func() { w.timersRunning-- })
-		current := ""
 		body := w.L.NewFunction(func(L *lua.LState) int {
 			for _, c := range chunks {
-				current = c.Gen
+				w.mainGen = c.Gen
 				L.Push(c.Fn)
 				L.Call(0, 0)
 			}
@@ -45,7 +44,7 @@ func (w *Worker) RunMain(chunks []Chunk) {
 		t.main = true
 		t.onEnd = append(t.onEnd, func() {
 			if t.err != nil {
-				w.reportMainError(t.err, current)
+				w.reportMainError(t.err, w.mainGen)
 				return
 			}
 			w.beginExit()

@@ -150,11 +150,11 @@ func (w *Worker) rootCtx(L *lua.LState) lua.LValue {
 func (w *Worker) openDisabled(ngx *lua.LTable) {
 	L := w.L
 	current := func(L *lua.LState) int {
-		L.RaiseError("API disabled in the current context")
+		raise(L, "API disabled in the current context")
 		return 0
 	}
 	inTimer := func(L *lua.LState) int {
-		L.RaiseError("API disabled in the context of %s", w.phaseContext())
+		raise(L, "API disabled in the context of %s", w.phaseContext())
 		return 0
 	}
 	lazy := func(fn lua.LGFunction) *lua.LTable {

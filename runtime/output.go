@@ -64,7 +64,13 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 // emit writes the arguments, plus a newline for ngx.say/print.
 func (w *Worker) emit(L *lua.LState, newline bool) int {
 	var buf []byte
-	for i := 1; i <= L.GetTop(); i++ {
+	// resty-cli collects the arguments in a table and expands it up to its
+	// maxn, so trailing nils are not printed.
+	n := L.GetTop()
+	for n > 0 && L.Get(n) == lua.LNil {
+		n--
+	}
+	for i := 1; i <= n; i++ {
 		buf = w.appendConsole(L, buf, L.Get(i))
 	}
 	if newline {

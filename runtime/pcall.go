@@ -106,6 +106,13 @@ func (w *Worker) baseError(L *lua.LState) int {
 	}
 	obj := L.Get(1)
 	level := L.OptInt(2, 1)
-	L.Error(obj, level)
+	switch v := obj.(type) {
+	case lua.LString, lua.LNumber:
+		// Level 1 is the function that called error, 2 its caller…
+		if level > 0 {
+			obj = lua.LString(position(L, level) + w.tostring(L, v))
+		}
+	}
+	L.Error(obj, 0)
 	return 0
 }

@@ -12,7 +12,7 @@ func (w *Worker) ngxSleep(L *lua.LState) int {
 	secs := L.CheckNumber(1)
 	ms := int64(float64(secs) * 1000)
 	if ms < 0 {
-		L.RaiseError("invalid sleep duration \"%d\"", ms)
+		raise(L, "invalid sleep duration \"%d\"", ms)
 	}
 	t := w.running(L)
 	t.Sleep(time.Duration(ms) * time.Millisecond)

@@ -274,7 +274,7 @@ func (t *Thread) end() handoff {
 		t.resumer = nil
 		return handoff{to: res.r.inbox, m: msg{kind: mDead, vals: t.results, err: t.err}}
 	}
-	if t.err != nil {
+	if t.err != nil && !t.main {
 		w.threadAborted(t)
 	}
 	for _, f := range t.onEnd {

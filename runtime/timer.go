@@ -24,7 +24,7 @@ func (w *Worker) timerArgs(L *lua.LState) (time.Duration, *lua.LFunction, []lua.
 	delay := L.CheckNumber(1)
 	fn := L.CheckFunction(2)
 	if delay < 0 {
-		L.RaiseError("delay cannot be negative")
+		raise(L, "delay cannot be negative")
 	}
 	return time.Duration(float64(delay) * float64(time.Second)), fn, argsFrom(L, 3)
 }
@@ -37,7 +37,7 @@ func (w *Worker) timerAt(L *lua.LState) int {
 func (w *Worker) timerEvery(L *lua.LState) int {
 	d, fn, args := w.timerArgs(L)
 	if d == 0 {
-		L.RaiseError("delay cannot be zero")
+		raise(L, "delay cannot be zero")
 	}
 	return w.pushTimerResult(L, w.timerEveryStart(d, fn, args))
 }

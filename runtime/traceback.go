@@ -26,6 +26,10 @@ func frameLines(trace string, skip int) []string {
 		}
 		l = strings.Replace(l, "\t[G]:", "\t[C]:", 1)
 		l = strings.Replace(l, "(tailcall): ?", "(tail call): ?", 1)
+		// gopher-lua names a chunk called from Go "<name:0>".
+		if strings.HasSuffix(l, ":0>") {
+			l = l[:strings.LastIndex(l, "in function <")] + "in main chunk"
+		}
 		frames = append(frames, l)
 	}
 	if skip > len(frames) {
@@ -60,7 +64,7 @@ func liveFrames(L *lua.LState, level int) string {
 		}
 		var what string
 		switch {
-		case dbg.What == "main":
+		case dbg.What == "main" || (dbg.What != "G" && dbg.LineDefined == 0):
 			what = "main chunk"
 		case dbg.Name != "" && dbg.Name != "?":
 			what = "function '" + dbg.Name + "'"
@@ -72,4 +76,19 @@ func liveFrames(L *lua.LState, level int) string {
 		frames = append(frames, "\t"+where+" in "+what)
 	}
 	return strings.Join(frames, "\n")
+}
+
+// entryFrames is the traceback of a thread's error. gopher-lua calls the
+// bottom frame of every state "main chunk"; it is one only when the
+// thread's function is a chunk (defined at line 0).
+func entryFrames(e *lua.ApiError, fn *lua.LFunction) []string {
+	frames := frameLines(e.StackTrace, 0)
+	n := len(frames)
+	if n == 0 || fn == nil || fn.Proto == nil || fn.Proto.LineDefined == 0 {
+		return frames
+	}
+	if i := strings.LastIndex(frames[n-1], "in main chunk"); i >= 0 {
+		frames[n-1] = frames[n-1][:i] + fmt.Sprintf("in function <%s:%d>", fn.Proto.SourceName, fn.Proto.LineDefined)
+	}
+	return frames
 }

@@ -50,10 +50,10 @@ func (w *Worker) drive(cur *Thread, start func()) {
 func (w *Worker) checkChild(L *lua.LState, cur *Thread, n int) *Thread {
 	t, _ := w.checkThread(L, n)
 	if t != nil && t.kind != kindLight {
-		L.RaiseError("attempt to wait on a coroutine that is not a user thread")
+		raise(L, "attempt to wait on a coroutine that is not a user thread")
 	}
 	if t != nil && t.parent != cur {
-		L.RaiseError("only the parent coroutine can wait on the thread")
+		raise(L, "only the parent coroutine can wait on the thread")
 	}
 	return t
 }
@@ -62,7 +62,7 @@ func (w *Worker) threadWait(L *lua.LState) int {
 	cur := w.running(L)
 	n := L.GetTop()
 	if n == 0 {
-		L.RaiseError("at least one coroutine should be specified")
+		raise(L, "at least one coroutine should be specified")
 	}
 	kids := make([]*Thread, 0, n)
 	for i := 1; i <= n; i++ {

@@ -1,0 +1,39 @@
+package runtime
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// openGlobalGuard installs lua-resty-core's _G write guard: outside the
+// init phases, creating a global logs a warning (once per name, since the
+// value is then set raw) because globals are shared by concurrent requests.
+func (w *Worker) openGlobalGuard() {
+	L := w.L
+	mt := L.NewTable()
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		tbl, key, val := L.CheckTable(1), L.Get(2), L.Get(3)
+		if w.cur != nil && w.log.enabled(LogWarn) {
+			w.log.write(LogWarn, w.cur, "[lua] _G write guard:12: __newindex(): writing a global Lua variable ('"+
+				w.tostring(L, key)+"') which may lead to race conditions between concurrent requests, so prefer the use of 'local' variables"+
+				"\nstack traceback:\n"+w.traceback(L, 1))
+		}
+		tbl.RawSet(key, val)
+		return 0
+	}))
+	L.SetMetatable(L.G.Global, mt)
+}
+
+// traceback renders the running thread's stack from level on, in LuaJIT's
+// words; in the CLI's main chunk it ends as resty-cli's does.
+func (w *Worker) traceback(L *lua.LState, level int) string {
+	frames := strings.Split(liveFrames(L, level), "\n")
+	if t := w.cur; t != nil && t.main && len(frames) > 0 {
+		if n := len(frames); strings.HasPrefix(frames[n-1], "\t[C]:") {
+			frames = frames[:n-1]
+		}
+		frames = append(renameMain(frames, w.mainGen), cliFrames)
+	}
+	return strings.Join(frames, "\n")
+}
