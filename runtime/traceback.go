@@ -59,16 +59,17 @@ func liveFrames(L *lua.LState, level int) string {
 			break
 		}
 		where := "[C]:"
-		if dbg.What != "G" {
+		goFn := dbg.What == "G" || dbg.Source == "" || dbg.CurrentLine < 0
+		if !goFn {
 			where = fmt.Sprintf("%s:%d:", dbg.Source, dbg.CurrentLine)
 		}
 		var what string
 		switch {
-		case dbg.What == "main" || (dbg.What != "G" && dbg.LineDefined == 0):
+		case !goFn && (dbg.What == "main" || dbg.LineDefined == 0):
 			what = "main chunk"
 		case dbg.Name != "" && dbg.Name != "?":
 			what = "function '" + dbg.Name + "'"
-		case dbg.What == "G":
+		case goFn:
 			what = "?"
 		default:
 			what = fmt.Sprintf("function <%s:%d>", dbg.Source, dbg.LineDefined)

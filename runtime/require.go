@@ -1,0 +1,151 @@
+package runtime
+
+import (
+	"os"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// require, package.loaders and package.path as Lua 5.1 has them, with
+// resty's built-in modules searched before package.path.
+
+// The default search paths are LuaJIT's, so libraries installed for the
+// system Lua (Debian's lua-* packages) are found.
+const (
+	defaultPackagePath = "./?.lua;/usr/local/share/luajit-2.1/?.lua;/usr/local/share/lua/5.1/?.lua;" +
+		"/usr/local/share/lua/5.1/?/init.lua;/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua"
+	defaultPackageCPath = "./?.so;/usr/local/lib/lua/5.1/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so"
+)
+
+// searchPath is LUA_PATH (or LUA_CPATH) with ";;" standing for the
+// default, as Lua reads them; the default when unset.
+func searchPath(env, def string) string {
+	v, ok := os.LookupEnv(env)
+	if !ok {
+		return def
+	}
+	return strings.Replace(v, ";;", ";"+def+";", 1)
+}
+
+// loading marks a module whose loader is running (require loops).
+var loading = &lua.LUserData{}
+
+func (w *Worker) openPackage() {
+	L := w.L
+	pkg := L.GetGlobal("package").(*lua.LTable)
+	pkg.RawSetString("path", lua.LString(w.cfg.PackagePath+searchPath("LUA_PATH", defaultPackagePath)))
+	pkg.RawSetString("cpath", lua.LString(w.cfg.PackageCPath+searchPath("LUA_CPATH", defaultPackageCPath)))
+	loaders := L.NewTable()
+	for _, f := range []lua.LGFunction{w.preloadLoader, w.builtinLoader, w.fileLoader} {
+		loaders.Append(L.NewFunction(f))
+	}
+	pkg.RawSetString("loaders", loaders)
+	L.SetGlobal("require", L.NewFunction(w.baseRequire))
+}
+
+func (w *Worker) pkgField(L *lua.LState, name string) lua.LValue {
+	return L.GetField(L.GetGlobal("package"), name)
+}
+
+func (w *Worker) baseRequire(L *lua.LState) int {
+	name := L.CheckString(1)
+	loaded, ok := w.pkgField(L, "loaded").(*lua.LTable)
+	if !ok {
+		raise(L, "'package.loaded' must be a table")
+	}
+	if v := loaded.RawGetString(name); v != lua.LNil {
+		if v == loading {
+			raise(L, "loop or previous error loading module '%s'", name)
+		}
+		L.Push(v)
+		return 1
+	}
+	loaders, ok := w.pkgField(L, "loaders").(*lua.LTable)
+	if !ok {
+		raise(L, "'package.loaders' must be a table")
+	}
+	var msgs strings.Builder
+	for i := 1; ; i++ {
+		loader := loaders.RawGetInt(i)
+		if loader == lua.LNil {
+			raise(L, "module '%s' not found:%s", name, msgs.String())
+		}
+		L.Push(loader)
+		L.Push(lua.LString(name))
+		L.Call(1, 1)
+		res := L.Get(-1)
+		L.Pop(1)
+		switch r := res.(type) {
+		case *lua.LFunction:
+			loaded.RawSetString(name, loading)
+			L.Push(r)
+			L.Push(lua.LString(name))
+			L.Call(1, 1)
+			v := L.Get(-1)
+			L.Pop(1)
+			if v != lua.LNil {
+				loaded.RawSetString(name, v)
+			}
+			if loaded.RawGetString(name) == loading {
+				loaded.RawSetString(name, lua.LTrue)
+			}
+			L.Push(loaded.RawGetString(name))
+			return 1
+		case lua.LString:
+			msgs.WriteString(string(r))
+		}
+	}
+}
+
+func (w *Worker) preloadLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	if fn := L.GetField(w.pkgField(L, "preload"), name); fn != lua.LNil {
+		L.Push(fn)
+		return 1
+	}
+	L.Push(lua.LString("\n\tno field package.preload['" + name + "']"))
+	return 1
+}
+
+// builtinLoader serves modules shipped inside the binary.
+func (w *Worker) builtinLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	if name == "resty.core" || strings.HasPrefix(name, "resty.core.") {
+		// resty.core's FFI speed-ups are built in: requiring it is a no-op.
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			L.Push(L.NewTable())
+			return 1
+		}))
+		return 1
+	}
+	L.Push(lua.LString(""))
+	return 1
+}
+
+// fileLoader finds name on package.path and compiles it with resty's
+// compiler (Lua-worded syntax errors).
+func (w *Worker) fileLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	path := lua.LVAsString(w.pkgField(L, "path"))
+	var tried strings.Builder
+	file := strings.ReplaceAll(name, ".", "/")
+	for _, pat := range strings.Split(path, ";") {
+		if pat == "" {
+			continue
+		}
+		cand := strings.ReplaceAll(pat, "?", file)
+		if _, err := os.Stat(cand); err != nil {
+			tried.WriteString("\n\tno file '" + cand + "'")
+			continue
+		}
+		fn, err := w.loadFile(cand)
+		if err != nil {
+			raise(L, "error loading module '%s' from file '%s':\n\t%s", name, cand, err.Error())
+		}
+		L.Push(fn)
+		return 1
+	}
+	L.Push(lua.LString(tried.String()))
+	return 1
+}
