@@ -72,7 +72,8 @@ func (l *errorLog) write(level int, t *Thread, msg string) {
 		fmt.Fprintf(&b, "*%d ", t.root.ConnID)
 	}
 	b.WriteString(msg)
-	if t != nil {
+	// nginx's debug log lines carry no context.
+	if t != nil && level != LogDebug {
 		b.WriteString(", context: ")
 		b.WriteString(t.root.Kind)
 	}

@@ -19,9 +19,20 @@ type Chunk struct {
 // resty-cli runs the program from an init_worker_by_lua block through
 // xpcall; its tracebacks end with these frames, which scripts and tests
 // written against resty-cli expect.
-const cliFrames = "\tinit_worker_by_lua(nginx.conf:109):44: in function <init_worker_by_lua(nginx.conf:109):43>\n" +
+const cliFrames = "\tinit_worker_by_lua(nginx.conf:140):45: in function <init_worker_by_lua(nginx.conf:140):43>\n" +
 	"\t[C]: in function 'xpcall'\n" +
-	"\tinit_worker_by_lua(nginx.conf:109):43: in function <init_worker_by_lua(nginx.conf:109):41>"
+	"\tinit_worker_by_lua(nginx.conf:140):52: in function <init_worker_by_lua(nginx.conf:140):50>"
+
+// CompileError words a syntax error of the CLI's program as resty-cli
+// reports it: from the line of its loader that compiles the -e code
+// (inline) or the file.
+func CompileError(err error, inline bool) string {
+	line := 44
+	if inline {
+		line = 39
+	}
+	return fmt.Sprintf("ERROR: init_worker_by_lua(nginx.conf:140):%d: %s", line, err)
+}
 
 // RunMain queues the CLI program as resty-cli runs it: inside a zero-delay
 // timer, chunk after chunk. When it returns the worker begins its graceful

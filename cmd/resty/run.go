@@ -70,9 +70,7 @@ func runCLI(args []string) int {
 	setArgTable(w.L, o)
 	chunks, err := compileProgram(w.L, o)
 	if err != nil {
-		// resty-cli reports these from the init_worker_by_lua block that
-		// loads the program.
-		fmt.Fprintf(os.Stderr, "ERROR: init_worker_by_lua(nginx.conf:109):%d: %s\n", 44, err)
+		fmt.Fprintln(os.Stderr, runtime.CompileError(err, len(chunks) == 0 && len(o.src) > 0))
 		return 1
 	}
 	w.RunMain(chunks)
@@ -162,7 +160,7 @@ func compileProgram(L *lua.LState, o *options) ([]runtime.Chunk, error) {
 	if len(o.src) > 0 {
 		proto, err := runtime.Compile([]byte(strings.Join(o.src, "; ")), "(command line -e)")
 		if err != nil {
-			return nil, err
+			return chunks, err
 		}
 		chunks = append(chunks, runtime.Chunk{Fn: L.NewFunctionFromProto(proto), Gen: "inline_gen"})
 	}
@@ -177,11 +175,11 @@ func compileProgram(L *lua.LState, o *options) ([]runtime.Chunk, error) {
 			src, err = os.ReadFile(o.file)
 		}
 		if err != nil {
-			return nil, err
+			return chunks, err
 		}
 		proto, err := runtime.Compile(src, name)
 		if err != nil {
-			return nil, err
+			return chunks, err
 		}
 		chunks = append(chunks, runtime.Chunk{Fn: L.NewFunctionFromProto(proto), Gen: "file_gen"})
 	}
