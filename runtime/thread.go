@@ -152,7 +152,23 @@ func (t *Thread) Root() *Root { return t.root }
 func (t *Thread) Handle() lua.LValue { return t.handle }
 
 // Context is cancelled when the thread is killed or the worker shuts down.
-func (t *Thread) Context() context.Context { return t.ctx }
+// It is made on first use: most threads never block on Go I/O.
+func (t *Thread) Context() context.Context {
+	if t.ctx == nil {
+		t.ctx, t.cancel = context.WithCancel(context.Background())
+		if t.killed {
+			t.cancel()
+		}
+	}
+	return t.ctx
+}
+
+// cancelContext cancels the thread's context if it has one.
+func (t *Thread) cancelContext() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
 
 // start gives the thread a runner and the baton; the caller must be the
 // baton holder and must then wait on its own inbox (or the loop's).
@@ -166,7 +182,6 @@ func (t *Thread) start(vals []lua.LValue) {
 		r = w.newRunner()
 	}
 	t.r = r
-	t.ctx, t.cancel = context.WithCancel(context.Background())
 	w.live[t] = struct{}{}
 	t.state = stRunning
 	r.inbox <- msg{kind: mResume, t: t, vals: vals}
@@ -241,7 +256,7 @@ func (t *Thread) finish(results []lua.LValue, err *lua.ApiError) bool {
 	w := t.w
 	t.results, t.err = results, err
 	delete(w.live, t)
-	t.cancel()
+	t.cancelContext()
 	// A state that raised may hold dangling upvalues: never reuse it.
 	pooled := err == nil && len(w.pool) < w.cfg.Pool
 	if pooled {
@@ -366,11 +381,12 @@ func (w *Worker) wakeNow(t *Thread, token uint64, vals []lua.LValue) {
 func (t *Thread) Block(op func(ctx context.Context)) {
 	w := t.w
 	tok := t.NextToken()
+	ctx := t.Context()
 	w.blocked++
 	t.state = stParked
 	w.cur = nil
 	w.driver <- msg{kind: mPark}
-	op(t.ctx)
+	op(ctx)
 	w.Post(func() {
 		w.blocked--
 		w.wakeNow(t, tok, nil)
@@ -409,7 +425,7 @@ func (t *Thread) kill() {
 	}
 	w := t.w
 	t.killed = true
-	t.cancel()
+	t.cancelContext()
 	w.cancelTimer(t.timer)
 	r := t.r
 	r.inbox <- msg{kind: mKill}
