@@ -165,7 +165,7 @@ func (w *Worker) coWrap(L *lua.LState) int {
 		if !ok {
 			if s, isStr := err.(lua.LString); isStr {
 				// As LuaJIT: the caller's position goes in front.
-				err = lua.LString(L.Where(1) + string(s))
+				err = lua.LString(position(L, 1) + string(s))
 			}
 			L.Error(err, 0)
 		}

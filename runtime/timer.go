@@ -59,8 +59,9 @@ func (e timerError) Error() string { return string(e) }
 const errExiting = timerError("process exiting")
 
 // TimerAt is ngx.timer.at: fn(premature, args...) runs after d.
+// While exiting, only 0-delay timers are accepted (as ngx_lua).
 func (w *Worker) TimerAt(d time.Duration, fn *lua.LFunction, args ...lua.LValue) error {
-	if w.exiting {
+	if w.exiting && d > 0 {
 		return errExiting
 	}
 	w.timersPending++
@@ -76,11 +77,12 @@ func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.
 		return errExiting
 	}
 	var tick func(premature bool)
+	// The next run is scheduled before this one starts, as ngx_lua does,
+	// so a slow callback does not stretch the period; no more runs once
+	// the worker exits.
 	tick = func(premature bool) {
 		w.timersPending--
-		if !premature {
-			// The next run is scheduled before this one starts, as ngx_lua
-			// does, so a slow callback does not stretch the period.
+		if !premature && !w.exiting {
 			w.timersPending++
 			w.addTimer(d, true, tick)
 		}

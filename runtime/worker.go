@@ -33,6 +33,10 @@ type Config struct {
 	Subsystem string
 	// Console marks the CLI (ngx.config.is_console).
 	Console bool
+	// ExitGrace bounds a graceful exit started by cancelling Run's context
+	// (SIGQUIT, SIGHUP): threads still running after it are killed, as
+	// nginx's worker_shutdown_timeout does. Default 3 s.
+	ExitGrace time.Duration
 }
 
 // threadOptions keep a parked light thread small: a growable registry of
@@ -106,6 +110,9 @@ func New(cfg Config) *Worker {
 	if cfg.WorkerCount == 0 {
 		cfg.WorkerCount = 1
 	}
+	if cfg.ExitGrace == 0 {
+		cfg.ExitGrace = 3 * time.Second
+	}
 	if cfg.Subsystem == "" {
 		cfg.Subsystem = "http"
 	}
@@ -166,6 +173,7 @@ func (w *Worker) OnExiting(f func()) { w.onExiting = append(w.onExiting, f) }
 func (w *Worker) Run(ctx context.Context) int {
 	defer w.shutdown()
 	done := ctx.Done()
+	var grace <-chan time.Time
 	for !w.exitNow {
 		w.updateTime()
 		w.runExpiredTimers()
@@ -182,21 +190,36 @@ func (w *Worker) Run(ctx context.Context) int {
 		if w.timers.Len() == 0 && w.blocked == 0 {
 			return w.exitCode
 		}
-		if w.wait(done) {
+		switch w.wait(done, grace) {
+		case waitCancelled:
 			done = nil
+			w.beginExit()
+			t := time.NewTimer(w.cfg.ExitGrace)
+			defer t.Stop()
+			grace = t.C
+		case waitGraceOver:
+			return w.exitCode
 		}
 	}
 	return w.exitCode
 }
 
-// wait blocks until something is posted, the next timer is due or done is
-// closed (which starts a graceful exit; it reports true then).
-func (w *Worker) wait(done <-chan struct{}) bool {
+type waitResult uint8
+
+const (
+	waitWoken     waitResult = iota // posted work or a due timer
+	waitCancelled                   // Run's context is done
+	waitGraceOver                   // the exit grace period ended
+)
+
+// wait blocks until something is posted, the next timer is due, done is
+// closed or the grace period ends.
+func (w *Worker) wait(done <-chan struct{}, grace <-chan time.Time) waitResult {
 	var timerC <-chan time.Time
 	if w.timers.Len() > 0 {
 		d := w.timers[0].when.Sub(w.cfg.Clock())
 		if d <= 0 {
-			return false
+			return waitWoken
 		}
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -206,10 +229,11 @@ func (w *Worker) wait(done <-chan struct{}) bool {
 	case <-w.wake:
 	case <-timerC:
 	case <-done:
-		w.beginExit()
-		return true
+		return waitCancelled
+	case <-grace:
+		return waitGraceOver
 	}
-	return false
+	return waitWoken
 }
 
 func (w *Worker) hasPosted() bool {
@@ -270,9 +294,9 @@ func (w *Worker) beginExit() {
 	for _, f := range w.onExiting {
 		f()
 	}
-	for i := range w.timers {
-		if w.timers[i].premature {
-			w.timers[i].when = time.Time{}
+	for _, t := range w.timers {
+		if t.ngx {
+			t.when, t.premature = time.Time{}, true
 		}
 	}
 	heap.Init(&w.timers)
@@ -305,7 +329,8 @@ func (w *Worker) connID() int {
 type timer struct {
 	when      time.Time
 	seq       uint64
-	premature bool // an ngx.timer: fires at once, premature, on exit
+	ngx       bool // an ngx.timer: fires at once, premature, on exit
+	premature bool // exit began before it was due
 	fire      func(premature bool)
 	index     int
 }
@@ -343,10 +368,7 @@ func (h *timerHeap) Pop() any {
 func (w *Worker) addTimer(d time.Duration, ngxTimer bool, fire func(premature bool)) *timer {
 	w.seq++
 	when := w.now.Add(d.Truncate(time.Millisecond))
-	if ngxTimer && w.exiting {
-		when = time.Time{}
-	}
-	t := &timer{when: when, seq: w.seq, premature: ngxTimer, fire: fire}
+	t := &timer{when: when, seq: w.seq, ngx: ngxTimer, fire: fire}
 	heap.Push(&w.timers, t)
 	return t
 }
@@ -364,6 +386,6 @@ func (w *Worker) runExpiredTimers() {
 			return
 		}
 		heap.Pop(&w.timers)
-		t.fire(w.exiting && t.premature)
+		t.fire(t.premature)
 	}
 }
