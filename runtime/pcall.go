@@ -28,6 +28,14 @@ func (w *Worker) spareState() *lua.LState {
 // protect calls fn(args...) on a spare state. The state is reused only when
 // the call did not raise.
 func (w *Worker) protect(fn lua.LValue, args []lua.LValue) ([]lua.LValue, *lua.ApiError) {
+	if t := w.cur; t != nil {
+		// Each level nests Go frames on this thread's goroutine.
+		if t.pcallDepth >= maxPcallDepth {
+			return nil, &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString("stack overflow")}
+		}
+		t.pcallDepth++
+		defer func() { t.pcallDepth-- }()
+	}
 	s := w.spareState()
 	s.Push(fn)
 	for _, a := range args {

@@ -95,6 +95,8 @@ type Thread struct {
 	waiting []*Thread // threads this one waits for
 	onEnd   []func()
 
+	pcallDepth int // nested protected calls running on this thread
+
 	// main marks the CLI's main chunk: its error ends the process.
 	main bool
 	// chunk names the function frame of the main chunk in tracebacks.
