@@ -3,7 +3,6 @@ package runtime_test
 import (
 	"bytes"
 	"context"
-	"os"
 	goruntime "runtime"
 	"runtime/pprof"
 	"sync"
@@ -51,8 +50,16 @@ func run(t testing.TB, src string) (stdout, stderr string, code int) {
 // runCtx is run with a context handed to Worker.Run.
 func runCtx(t testing.TB, ctx context.Context, src string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runCfg(t, ctx, runtime.Config{}, src)
+}
+
+// runCfg is runCtx with a worker configuration; its Stdout, Stderr and
+// Console are set by the helper.
+func runCfg(t testing.TB, ctx context.Context, cfg runtime.Config, src string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb syncBuffer
-	w := runtime.New(runtime.Config{Stdout: &out, Stderr: &errb, Console: true})
+	cfg.Stdout, cfg.Stderr, cfg.Console = &out, &errb, true
+	w := runtime.New(cfg)
 	proto, err := runtime.Compile([]byte(src), "test")
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -72,7 +79,7 @@ func runCtx(t testing.TB, ctx context.Context, src string) (stdout, stderr strin
 	return out.String(), errb.String(), code
 }
 
-// dumpGoroutines writes the stack of every goroutine to stderr and the log.
+// dumpGoroutines writes the stack of every goroutine to the test log.
 func dumpGoroutines(t testing.TB) {
 	t.Helper()
 	var b bytes.Buffer
@@ -82,6 +89,5 @@ func dumpGoroutines(t testing.TB) {
 		buf := make([]byte, 1<<22)
 		b.Write(buf[:goruntime.Stack(buf, true)])
 	}
-	os.Stderr.Write(b.Bytes())
 	t.Logf("goroutine dump:\n%s", b.String())
 }
