@@ -120,7 +120,8 @@ func packagePath(o *options) string {
 		}
 	}
 	for _, p := range o.httpConf {
-		b.WriteString(strings.ReplaceAll(p, ";;", ";") + ";")
+		// ";;" (the default path) is where resty's defaults follow anyway.
+		b.WriteString(strings.TrimRight(strings.ReplaceAll(p, ";;", ";"), ";") + ";")
 	}
 	return b.String()
 }
