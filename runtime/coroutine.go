@@ -60,7 +60,7 @@ func (w *Worker) resumeCo(cur, co *Thread, args []lua.LValue) (ok bool, vals []l
 		return false, nil, lua.LString("cannot resume dead coroutine")
 	}
 	if co.kind != kindCoroutine || (co.state != stNew && co.state != stSuspended) {
-		return false, nil, lua.LString("cannot resume non-suspended coroutine")
+		return false, nil, lua.LString("cannot resume " + co.statusString() + " coroutine")
 	}
 	co.resumer = cur
 	cur.resuming = co
@@ -126,10 +126,8 @@ func (t *Thread) statusString() string {
 	case stNormal:
 		return "normal"
 	case stParked:
-		if t.kind == kindCoroutine {
-			return "running"
-		}
-		return "suspended"
+		// ngx_lua reports a thread blocked in sleep or I/O as running.
+		return "running"
 	case stZombie:
 		return "zombie"
 	}

@@ -60,9 +60,7 @@ func (w *Worker) RunMain(chunks []Chunk) {
 			}
 			w.beginExit()
 		})
-		w.driver = w.inbox
-		t.start(nil)
-		w.await()
+		w.handOff(func() { t.start(nil) })
 	})
 }
 

@@ -106,9 +106,7 @@ func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue) 
 // ends. Only the loop may call it (it holds the baton).
 func (w *Worker) StartEntry(root *Root, fn *lua.LFunction, args ...lua.LValue) *Thread {
 	t := w.newThread(kindEntry, fn, root)
-	w.driver = w.inbox
-	t.start(args)
-	w.await()
+	w.handOff(func() { t.start(args) })
 	return t
 }
 

@@ -18,33 +18,24 @@ func (w *Worker) openUthread(ngx *lua.LTable) {
 	ngx.RawSetString("thread", t)
 }
 
+// threadSpawn posts the parent, as ngx_lua does, and hands the baton to
+// the child; the parent runs again as soon as the child first yields or
+// ends.
 func (w *Worker) threadSpawn(L *lua.LState) int {
 	fn := L.CheckFunction(1)
 	cur := w.running(L)
 	child := w.newThread(kindLight, fn, cur.root)
 	child.parent = cur
-	L.Push(child.handle)
-	w.drive(cur, func() { child.start(argsFrom(L, 2)) })
-	return 1
-}
-
-// drive makes cur the driver while start hands the baton into a new chain,
-// and waits until that chain first parks or ends.
-func (w *Worker) drive(cur *Thread, start func()) {
-	saved := w.driver
-	w.driver = cur.r.inbox
-	prev := cur.state
-	cur.state = stNormal
+	args := argsFrom(L, 2)
+	tok := cur.NextToken()
+	w.postedThreads = append(w.postedThreads, func() { w.wakeNow(cur, tok, nil) })
+	cur.state = stParked
 	w.cur = nil
-	start()
-	m := cur.receive()
-	cur.state = prev
-	w.driver = saved
-	if m.kind == mExit {
-		w.cur = nil
-		saved <- m
-		cur.receive() // only a kill comes now
-	}
+	child.start(args)
+	cur.receive()
+	cur.state = stRunning
+	L.Push(child.handle)
+	return 1
 }
 
 func (w *Worker) checkChild(L *lua.LState, cur *Thread, n int) *Thread {

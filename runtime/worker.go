@@ -66,6 +66,9 @@ type Worker struct {
 	timers  timerHeap
 	seq     uint64
 	ready   []func() // queued by the baton holder, run by the loop
+
+	postedThreads []func() // run as soon as the running chain yields
+	draining      bool
 	blocked int      // threads doing Go work without the baton
 
 	postMu sync.Mutex
@@ -263,9 +266,27 @@ func (w *Worker) runReady() {
 // resume hands the baton from the loop to t and waits until the chain it
 // starts parks, dies or asks for the process to exit.
 func (w *Worker) resume(t *Thread, vals []lua.LValue) {
+	w.handOff(func() { t.send(msg{kind: mResume, vals: vals}) })
+}
+
+// handOff gives the baton away (start sends it) and waits for the turn to
+// end; then the threads posted meanwhile run, in order, before anything
+// else: ngx_lua runs a request's posted threads as soon as the running
+// one yields (a spawner is posted while its child runs).
+func (w *Worker) handOff(start func()) {
 	w.driver = w.inbox
-	t.send(msg{kind: mResume, vals: vals})
+	start()
 	w.await()
+	if w.draining {
+		return
+	}
+	w.draining = true
+	for len(w.postedThreads) > 0 && !w.exitNow {
+		f := w.postedThreads[0]
+		w.postedThreads = w.postedThreads[1:]
+		f()
+	}
+	w.draining = false
 }
 
 // await receives the loop's inbox: the end of the running chain's turn.
