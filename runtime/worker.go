@@ -62,14 +62,14 @@ type Worker struct {
 	driver chan msg // who waits for the running chain's next park/death
 	cur    *Thread  // the thread holding the baton; nil while the loop has it
 
-	now     time.Time // cached loop time, as nginx caches it
-	timers  timerHeap
-	seq     uint64
-	ready   []func() // queued by the baton holder, run by the loop
+	now    time.Time // cached loop time, as nginx caches it
+	timers timerHeap
+	seq    uint64
+	ready  []func() // queued by the baton holder, run by the loop
 
 	postedThreads []func() // run as soon as the running chain yields
 	draining      bool
-	blocked int      // threads doing Go work without the baton
+	blocked       int // threads doing Go work without the baton
 
 	postMu sync.Mutex
 	posted []func()
