@@ -128,7 +128,11 @@ func (w *Worker) openNgxCtx(ngx *lua.LTable) {
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		if L.CheckString(2) == "ctx" {
 			t := w.running(L)
-			t.root.Ctx = L.CheckTable(3)
+			ctx, ok := L.Get(3).(*lua.LTable)
+			if !ok {
+				raise(L, "ctx should be a table while getting a %s", L.Get(3).Type())
+			}
+			t.root.Ctx = ctx
 			return 0
 		}
 		L.RawSet(L.CheckTable(1), L.Get(2), L.Get(3))
@@ -138,9 +142,18 @@ func (w *Worker) openNgxCtx(ngx *lua.LTable) {
 }
 
 func (w *Worker) rootCtx(L *lua.LState) lua.LValue {
+	return w.ctxTable(L, nil)
+}
+
+// ctxTable is the root's ngx.ctx, made on first use (from reuse when
+// given, as resty.core.ctx's get_ctx_table does).
+func (w *Worker) ctxTable(L *lua.LState, reuse *lua.LTable) lua.LValue {
 	t := w.running(L)
 	if t.root.Ctx == nil {
-		t.root.Ctx = L.NewTable()
+		if reuse == nil {
+			reuse = L.NewTable()
+		}
+		t.root.Ctx = reuse
 	}
 	return t.root.Ctx
 }

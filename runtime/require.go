@@ -111,6 +111,19 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)
+	if name == "resty.core.ctx" {
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			m := L.NewTable()
+			m.RawSetString("get_ctx_table", L.NewFunction(func(L *lua.LState) int {
+				reuse, _ := L.Get(1).(*lua.LTable)
+				L.Push(w.ctxTable(L, reuse))
+				return 1
+			}))
+			L.Push(m)
+			return 1
+		}))
+		return 1
+	}
 	if name == "resty.core" || strings.HasPrefix(name, "resty.core.") {
 		// resty.core's FFI speed-ups are built in: requiring it is a no-op.
 		L.Push(L.NewFunction(func(L *lua.LState) int {
