@@ -44,6 +44,7 @@ func (w *Worker) openLibs() {
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(w.osExit))
 	L.SetField(L.GetGlobal("debug"), "traceback", L.NewFunction(w.debugTraceback))
 	w.openLimits()
+	w.openIOErrors()
 	w.openCoroutine()
 	w.openNgx()
 	w.openPackage()
