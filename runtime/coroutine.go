@@ -103,8 +103,11 @@ func (w *Worker) coYield(L *lua.LState) int {
 	cur := w.running(L)
 	vals := argsFrom(L, 1)
 	if cur.kind != kindCoroutine {
-		// ngx_lua: yielding an entry or light thread just lets others run.
-		cur.Sleep(0)
+		// ngx_lua posts an entry or light thread that yields: it runs
+		// again right after the threads already posted.
+		tok := cur.NextToken()
+		w.postedThreads = append(w.postedThreads, func() { w.wakeNow(cur, tok, nil) })
+		cur.park()
 		return 0
 	}
 	res := cur.resumer

@@ -28,12 +28,18 @@ func (w *Worker) openGlobalGuard() {
 // traceback renders the running thread's stack from level on, in LuaJIT's
 // words; in the CLI's main chunk it ends as resty-cli's does.
 func (w *Worker) traceback(L *lua.LState, level int) string {
+	return strings.Join(w.threadFrames(w.cur, L, level), "\n")
+}
+
+// threadFrames is the stack of thread t (running on L) from level on; the
+// CLI's main chunk ends as resty-cli's does.
+func (w *Worker) threadFrames(t *Thread, L *lua.LState, level int) []string {
 	frames := strings.Split(liveFrames(L, level), "\n")
-	if t := w.cur; t != nil && t.main && len(frames) > 0 {
+	if t != nil && t.main && len(frames) > 0 {
 		if n := len(frames); strings.HasPrefix(frames[n-1], "\t[C]:") {
 			frames = frames[:n-1]
 		}
 		frames = append(renameMain(frames, w.mainGen), cliFrames)
 	}
-	return strings.Join(frames, "\n")
+	return frames
 }

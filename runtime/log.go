@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -150,16 +151,36 @@ func (w *Worker) threadAborted(t *Thread) {
 	if t.kind == kindLight {
 		kind = "user"
 	}
-	msg := fmt.Sprintf("lua %s thread aborted: runtime error: %s\nstack traceback:\ncoroutine 0:\n%s",
-		kind, errorString(w.L, t.err), strings.Join(entryFrames(t.err, t.fn), "\n"))
-	w.log.write(LogErr, t, msg)
+	var b strings.Builder
+	fmt.Fprintf(&b, "lua %s thread aborted: runtime error: %s\nstack traceback:\ncoroutine 0:\n%s",
+		kind, abortReason(t.err), strings.Join(entryFrames(t.err, t.fn), "\n"))
+	// ngx_lua goes on with the stacks of the threads this one runs under:
+	// a light thread's spawner, a coroutine's resumer. They are parked, so
+	// their states can be read.
+	n := 1
+	for p := t.outer(); p != nil && p.r != nil; p = p.outer() {
+		fmt.Fprintf(&b, "\ncoroutine %d:\n%s", n, strings.Join(w.threadFrames(p, p.r.L, 0), "\n"))
+		n++
+	}
+	w.log.write(LogErr, t, b.String())
 }
 
-// errorString renders an error value for a log line.
-func errorString(L *lua.LState, e *lua.ApiError) string {
-	v := errorValue(e)
-	if s, ok := v.(lua.LString); ok {
-		return string(s)
+// outer is the thread t runs under: its resumer or its spawner.
+func (t *Thread) outer() *Thread {
+	if t.kind == kindCoroutine {
+		return t.resumer
 	}
-	return L.ToStringMeta(v).String()
+	return t.parent
+}
+
+// abortReason is the error text ngx_lua logs: strings and numbers as they
+// are, anything else "unknown reason".
+func abortReason(e *lua.ApiError) string {
+	switch v := errorValue(e).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return luacompat.FormatNumber(float64(v))
+	}
+	return "unknown reason"
 }
