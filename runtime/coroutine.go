@@ -43,11 +43,13 @@ func (w *Worker) coCreate(L *lua.LState) int {
 	return 1
 }
 
-func (w *Worker) checkThread(L *lua.LState, n int) (*Thread, bool) {
+// checkThread reads a thread argument; expected words the error as the
+// API does ("coroutine expected", "lua thread expected").
+func (w *Worker) checkThread(L *lua.LState, n int, expected string) (*Thread, bool) {
 	v := L.Get(n)
 	h, ok := v.(*lua.LState)
 	if !ok {
-		L.ArgError(n, "coroutine expected")
+		argError(L, n, expected)
 	}
 	t := w.threads[h]
 	return t, t != nil
@@ -87,7 +89,7 @@ func (w *Worker) resumeCo(cur, co *Thread, args []lua.LValue) (ok bool, vals []l
 }
 
 func (w *Worker) coResumeLua(L *lua.LState) int {
-	co, _ := w.checkThread(L, 1)
+	co, _ := w.checkThread(L, 1, "coroutine expected")
 	cur := w.running(L)
 	ok, vals, err := w.resumeCo(cur, co, argsFrom(L, 2))
 	if !ok {
@@ -138,7 +140,7 @@ func (t *Thread) statusString() string {
 }
 
 func (w *Worker) coStatus(L *lua.LState) int {
-	t, ok := w.checkThread(L, 1)
+	t, ok := w.checkThread(L, 1, "coroutine expected")
 	if !ok {
 		L.Push(lua.LString("dead"))
 		return 1

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -24,4 +25,16 @@ func position(L *lua.LState, level int) string {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
+}
+
+// argError raises "bad argument #n to 'name' (msg)" with the name the
+// caller used for the running Go function ('?' when unknown, as LuaJIT).
+func argError(L *lua.LState, n int, msg string) {
+	name := "?"
+	if dbg, ok := L.GetStack(0); ok {
+		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil && dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<") && dbg.Name != "main chunk" {
+			name = dbg.Name
+		}
+	}
+	raise(L, "bad argument #%d to '%s' (%s)", n, name, msg)
 }

@@ -39,7 +39,7 @@ func (w *Worker) threadSpawn(L *lua.LState) int {
 }
 
 func (w *Worker) checkChild(L *lua.LState, cur *Thread, n int) *Thread {
-	t, _ := w.checkThread(L, n)
+	t, _ := w.checkThread(L, n, "lua thread expected")
 	if t != nil && t.kind != kindLight {
 		raise(L, "attempt to wait on a coroutine that is not a user thread")
 	}
@@ -96,7 +96,7 @@ func (t *Thread) waitResults() []lua.LValue {
 
 func (w *Worker) threadKill(L *lua.LState) int {
 	cur := w.running(L)
-	t, _ := w.checkThread(L, 1)
+	t, _ := w.checkThread(L, 1, "lua thread expected")
 	fail := func(msg string) int {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(msg))
