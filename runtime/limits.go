@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -19,6 +20,8 @@ const (
 func (w *Worker) openLimits() {
 	L := w.L
 	L.SetGlobal("unpack", L.NewFunction(baseUnpack))
+	// gopher-lua's math.huge is the largest finite number.
+	L.SetField(L.GetGlobal("math"), "huge", lua.LNumber(math.Inf(1)))
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("rep", L.NewFunction(strRep))
 	str.RawSetString("byte", L.NewFunction(strByte))
