@@ -42,6 +42,8 @@ func (w *Worker) openPackage() {
 	}
 	pkg.RawSetString("loaders", loaders)
 	L.SetGlobal("require", L.NewFunction(w.baseRequire))
+	// OpenResty loads resty.core before any user code.
+	w.setLoaded("resty.core", L.NewTable())
 }
 
 func (w *Worker) pkgField(L *lua.LState, name string) lua.LValue {
