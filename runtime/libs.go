@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -44,6 +45,7 @@ func (w *Worker) openLibs() {
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(w.osExit))
 	L.SetField(L.GetGlobal("debug"), "traceback", L.NewFunction(w.debugTraceback))
 	w.openLimits()
+	w.compat = luacompat.Modules(L)
 	w.openIOErrors()
 	w.openCoroutine()
 	w.openNgx()

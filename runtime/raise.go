@@ -2,8 +2,8 @@ package runtime
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -16,25 +16,10 @@ func raise(L *lua.LState, format string, args ...any) {
 }
 
 // position is "chunk:line: " of the Lua function level frames up, or "".
-func position(L *lua.LState, level int) string {
-	dbg, ok := L.GetStack(level)
-	if !ok {
-		return ""
-	}
-	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine <= 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
-}
+func position(L *lua.LState, level int) string { return luacompat.Position(L, level) }
 
 // argError raises "bad argument #n to 'name' (msg)" with the name the
 // caller used for the running Go function ('?' when unknown, as LuaJIT).
 func argError(L *lua.LState, n int, msg string) {
-	name := "?"
-	if dbg, ok := L.GetStack(0); ok {
-		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil && dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<") && dbg.Name != "main chunk" {
-			name = dbg.Name
-		}
-	}
-	raise(L, "bad argument #%d to '%s' (%s)", n, name, msg)
+	L.Error(lua.LString(luacompat.ArgPrefix(L, n)+"("+msg+")"), 0)
 }

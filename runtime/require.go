@@ -113,6 +113,13 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)
+	if m, ok := w.compat[name]; ok {
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			L.Push(m)
+			return 1
+		}))
+		return 1
+	}
 	if name == "resty.core.ctx" {
 		L.Push(L.NewFunction(func(L *lua.LState) int {
 			m := L.NewTable()

@@ -93,7 +93,8 @@ type Worker struct {
 	log      *errorLog
 	errTrace string // the stack of the error an xpcall handler is handling
 	Null     *lua.LUserData
-	mainGen  string // the CLI chunk running: inline_gen or file_gen
+	compat   map[string]lua.LValue // bit, table.new…: served by require
+	mainGen  string                // the CLI chunk running: inline_gen or file_gen
 }
 
 // New makes a worker around a fresh main state with resty's libraries.

@@ -1,0 +1,70 @@
+package luacompat
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Position is "chunk:line: " of the Lua function level frames up, or ""
+// when that frame is not Lua: where luaL_error puts its message.
+func Position(L *lua.LState, level int) string {
+	dbg, ok := L.GetStack(level)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
+}
+
+// ArgPrefix is "pos: bad argument #n to 'name' " for an error raised by
+// the running Go function, worded and placed as LuaJIT words it.
+func ArgPrefix(L *lua.LState, n int) string {
+	name := "?"
+	if dbg, ok := L.GetStack(0); ok {
+		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil && dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<") && dbg.Name != "main chunk" {
+			name = dbg.Name
+		}
+	}
+	return fmt.Sprintf("%sbad argument #%d to '%s' ", Position(L, 1), n, name)
+}
+
+// ParseNumber converts a string as Lua's tonumber does: surrounding
+// space, decimal with exponent, or 0x hexadecimal.
+func ParseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	neg := false
+	body := s
+	if body[0] == '-' || body[0] == '+' {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	if len(body) > 2 && (body[:2] == "0x" || body[:2] == "0X") {
+		u, err := strconv.ParseUint(body[2:], 16, 64)
+		if err != nil {
+			return 0, false
+		}
+		f := float64(u)
+		if neg {
+			f = -f
+		}
+		return f, true
+	}
+	if strings.ContainsAny(body, "xXpP_") || strings.EqualFold(body, "inf") || strings.EqualFold(body, "infinity") || strings.EqualFold(body, "nan") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+			return 0, false
+		}
+	}
+	return f, true
+}

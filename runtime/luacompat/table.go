@@ -1,0 +1,86 @@
+package luacompat
+
+import (
+	lua "github.com/yuin/gopher-lua"
+)
+
+// OpenResty's LuaJIT table extensions. table.new and table.clear are also
+// fields of table; every one is a module of its own (require "table.new").
+
+func tableNew(L *lua.LState) int {
+	L.Push(L.CreateTable(max(L.CheckInt(1), 0), max(L.CheckInt(2), 0)))
+	return 1
+}
+
+func tableClear(L *lua.LState) int {
+	t := L.CheckTable(1)
+	var keys []lua.LValue
+	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+	for _, k := range keys {
+		t.RawSet(k, lua.LNil)
+	}
+	return 0
+}
+
+func tableNkeys(L *lua.LState) int {
+	n := 0
+	L.CheckTable(1).ForEach(func(_, _ lua.LValue) { n++ })
+	L.Push(lua.LNumber(n))
+	return 1
+}
+
+// tableIsarray: every key a positive integer (holes allowed, {} is one).
+func tableIsarray(L *lua.LState) int {
+	ok := true
+	L.CheckTable(1).ForEach(func(k, _ lua.LValue) {
+		n, isNum := k.(lua.LNumber)
+		if !isNum || n < 1 || float64(n) != float64(int64(n)) {
+			ok = false
+		}
+	})
+	L.Push(lua.LBool(ok))
+	return 1
+}
+
+func tableIsempty(L *lua.LState) int {
+	k, _ := L.CheckTable(1).Next(lua.LNil)
+	L.Push(lua.LBool(k == lua.LNil))
+	return 1
+}
+
+// tableClone is a shallow copy (the metatable is not copied).
+func tableClone(L *lua.LState) int {
+	src := L.CheckTable(1)
+	dst := L.CreateTable(src.Len(), 0)
+	src.ForEach(func(k, v lua.LValue) { dst.RawSet(k, v) })
+	L.Push(dst)
+	return 1
+}
+
+var tableModules = map[string]lua.LGFunction{
+	"new":     tableNew,
+	"clear":   tableClear,
+	"nkeys":   tableNkeys,
+	"isarray": tableIsarray,
+	"isempty": tableIsempty,
+	"clone":   tableClone,
+}
+
+// Modules opens bit and the table extensions: it adds table.new and
+// table.clear, sets the global bit, and returns the values
+// require "bit" and require "table.X" give.
+func Modules(L *lua.LState) map[string]lua.LValue {
+	mods := make(map[string]lua.LValue, len(tableModules)+1)
+	tbl := L.GetGlobal("table").(*lua.LTable)
+	for name, fn := range tableModules {
+		f := L.NewFunction(fn)
+		mods["table."+name] = f
+		if name == "new" || name == "clear" {
+			tbl.RawSetString(name, f)
+		}
+	}
+	bit := OpenBit(L)
+	L.SetGlobal("bit", bit)
+	mods["bit"] = bit
+	return mods
+}
