@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -15,7 +16,7 @@ import (
 // messages ("main.lua", "(command line -e)", `[string "…"]`). Syntax
 // errors are worded as Lua words them: "name:LINE: MSG near 'TOKEN'".
 func Compile(src []byte, name string) (*lua.FunctionProto, error) {
-	src = skipShebang(src)
+	src = luacompat.RewriteEscapes(skipShebang(src))
 	chunk, err := parse.Parse(bytes.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxError(err, name, src)

@@ -68,3 +68,31 @@ func ParseNumber(s string) (float64, bool) {
 	}
 	return f, true
 }
+
+// WrapTonumber returns tonumber with LuaJIT's string conversion ("1e2",
+// " 10 ", "0x10"); with a base it is gopher-lua's own.
+func WrapTonumber(L *lua.LState, orig lua.LValue) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() < 2 || L.Get(2) == lua.LNil {
+			switch v := L.CheckAny(1).(type) {
+			case lua.LNumber:
+				L.Push(v)
+				return 1
+			case lua.LString:
+				if f, ok := ParseNumber(string(v)); ok {
+					L.Push(lua.LNumber(f))
+					return 1
+				}
+			}
+			L.Push(lua.LNil)
+			return 1
+		}
+		top := L.GetTop()
+		L.Push(orig)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, 1)
+		return 1
+	})
+}

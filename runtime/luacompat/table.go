@@ -67,7 +67,7 @@ var tableModules = map[string]lua.LGFunction{
 }
 
 // Modules opens bit and the table extensions: it adds table.new and
-// table.clear, sets the global bit, and returns the values
+// table.clear, sets the global bit, replaces tonumber, and returns the values
 // require "bit" and require "table.X" give.
 func Modules(L *lua.LState) map[string]lua.LValue {
 	mods := make(map[string]lua.LValue, len(tableModules)+1)
@@ -79,6 +79,7 @@ func Modules(L *lua.LState) map[string]lua.LValue {
 			tbl.RawSetString(name, f)
 		}
 	}
+	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
 	bit := OpenBit(L)
 	L.SetGlobal("bit", bit)
 	mods["bit"] = bit
