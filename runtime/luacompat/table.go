@@ -67,7 +67,7 @@ var tableModules = map[string]lua.LGFunction{
 }
 
 // Modules opens bit and the table extensions: it adds table.new and
-// table.clear, sets the global bit, replaces tonumber, and returns the values
+// table.clear, sets the global bit, replaces tonumber and string.format, and returns the values
 // require "bit" and require "table.X" give.
 func Modules(L *lua.LState) map[string]lua.LValue {
 	mods := make(map[string]lua.LValue, len(tableModules)+1)
@@ -80,6 +80,7 @@ func Modules(L *lua.LState) map[string]lua.LValue {
 		}
 	}
 	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
+	L.SetField(L.GetGlobal("string"), "format", L.NewFunction(Format))
 	bit := OpenBit(L)
 	L.SetGlobal("bit", bit)
 	mods["bit"] = bit
