@@ -45,7 +45,7 @@ func (w *Worker) openLibs() {
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(w.osExit))
 	L.SetField(L.GetGlobal("debug"), "traceback", L.NewFunction(w.debugTraceback))
 	w.openLimits()
-	w.compat = luacompat.Modules(L)
+	w.compat = luacompat.Open(L)
 	w.openIOErrors()
 	w.openCoroutine()
 	w.openNgx()

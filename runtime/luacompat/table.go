@@ -65,24 +65,3 @@ var tableModules = map[string]lua.LGFunction{
 	"isempty": tableIsempty,
 	"clone":   tableClone,
 }
-
-// Modules opens bit and the table extensions: it adds table.new and
-// table.clear, sets the global bit, replaces tonumber and string.format, and returns the values
-// require "bit" and require "table.X" give.
-func Modules(L *lua.LState) map[string]lua.LValue {
-	mods := make(map[string]lua.LValue, len(tableModules)+1)
-	tbl := L.GetGlobal("table").(*lua.LTable)
-	for name, fn := range tableModules {
-		f := L.NewFunction(fn)
-		mods["table."+name] = f
-		if name == "new" || name == "clear" {
-			tbl.RawSetString(name, f)
-		}
-	}
-	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
-	L.SetField(L.GetGlobal("string"), "format", L.NewFunction(Format))
-	bit := OpenBit(L)
-	L.SetGlobal("bit", bit)
-	mods["bit"] = bit
-	return mods
-}

@@ -1,0 +1,28 @@
+package luacompat
+
+import (
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Open installs the LuaJIT behaviour into L's globals: table.new and
+// table.clear, the bit library, and LuaJIT's tonumber, string.format and
+// os.date. It returns the modules require serves: "bit", "table.X".
+func Open(L *lua.LState) map[string]lua.LValue {
+	mods := make(map[string]lua.LValue, len(tableModules)+1)
+	tbl := L.GetGlobal("table").(*lua.LTable)
+	for name, fn := range tableModules {
+		f := L.NewFunction(fn)
+		mods["table."+name] = f
+		if name == "new" || name == "clear" {
+			tbl.RawSetString(name, f)
+		}
+	}
+	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
+	L.SetField(L.GetGlobal("string"), "format", L.NewFunction(Format))
+	osLib := L.GetGlobal("os")
+	L.SetField(osLib, "date", WrapDate(L, L.GetField(osLib, "date")))
+	bit := OpenBit(L)
+	L.SetGlobal("bit", bit)
+	mods["bit"] = bit
+	return mods
+}
