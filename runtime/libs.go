@@ -46,6 +46,7 @@ func (w *Worker) openLibs() {
 	L.SetField(L.GetGlobal("debug"), "traceback", L.NewFunction(w.debugTraceback))
 	w.openLimits()
 	w.compat = luacompat.Open(L)
+	w.compat["ngx.base64"] = openNgxBase64(L)
 	w.openIOErrors()
 	w.openCoroutine()
 	w.openNgx()

@@ -66,6 +66,7 @@ func (w *Worker) openNgx() *lua.LTable {
 		"utctime":     w.ngxUTCTime,
 	})
 	w.openTimer(ngx)
+	w.openNgxString(ngx)
 	w.openUthread(ngx)
 	w.openNgxWorker(ngx)
 	w.openNgxConfig(ngx)
