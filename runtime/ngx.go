@@ -4,6 +4,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/restygo/resty/runtime/cjson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -49,6 +50,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	}
 	w.Null = L.NewUserData()
 	ngx.RawSetString("null", w.Null)
+	w.compat["cjson"], w.compat["cjson.safe"] = cjson.Open(L, w.Null)
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,

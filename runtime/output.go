@@ -58,6 +58,9 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 	if n, ok := v.(lua.LNumber); ok {
 		return luacompat.FormatNumber(float64(n))
 	}
+	if v == w.Null {
+		return "userdata: NULL" // a NULL light userdata in LuaJIT
+	}
 	return L.ToStringMeta(v).String()
 }
 

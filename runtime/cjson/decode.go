@@ -1,0 +1,308 @@
+package cjson
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// The decoder reports errors in lua-cjson's words: "Expected <what> but
+// found <token> at character <n>".
+
+type tokenKind int
+
+const (
+	tObjBegin tokenKind = iota
+	tObjEnd
+	tArrBegin
+	tArrEnd
+	tString
+	tNumber
+	tBoolean
+	tNull
+	tColon
+	tComma
+	tEnd
+	tError
+)
+
+var tokenNames = [...]string{"T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END", "T_STRING",
+	"T_NUMBER", "T_BOOLEAN", "T_NULL", "T_COLON", "T_COMMA", "T_END", "T_ERROR"}
+
+type token struct {
+	kind  tokenKind
+	pos   int // 1-based character where the token (or its error) is
+	str   string
+	num   float64
+	b     bool
+	error string
+}
+
+type decodeError string
+
+func (e decodeError) Error() string { return string(e) }
+
+type decoder struct {
+	cfg   *config
+	L     *lua.LState
+	s     string
+	i     int
+	depth int
+}
+
+var (
+	decimalRe = regexp.MustCompile(`^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`)
+	hexRe     = regexp.MustCompile(`^-?0[xX][0-9a-fA-F]+`)
+	invalidRe = regexp.MustCompile(`^-?(?i:infinity|inf|nan)`)
+)
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (d *decoder) next() token {
+	for d.i < len(d.s) && isSpace(d.s[d.i]) {
+		d.i++
+	}
+	pos := d.i + 1
+	if d.i >= len(d.s) {
+		return token{kind: tEnd, pos: pos}
+	}
+	c := d.s[d.i]
+	single := map[byte]tokenKind{'{': tObjBegin, '}': tObjEnd, '[': tArrBegin, ']': tArrEnd, ':': tColon, ',': tComma}
+	if k, ok := single[c]; ok {
+		d.i++
+		return token{kind: k, pos: pos}
+	}
+	switch {
+	case c == '"':
+		return d.str(pos)
+	case c == '-' || c >= '0' && c <= '9':
+		return d.number(pos)
+	case d.cfg.decodeInvalid && invalidRe.MatchString(d.s[d.i:]):
+		return d.number(pos)
+	}
+	for _, w := range []struct {
+		word string
+		tok  token
+	}{{"true", token{kind: tBoolean, b: true}}, {"false", token{kind: tBoolean}}, {"null", token{kind: tNull}}} {
+		if strings.HasPrefix(d.s[d.i:], w.word) {
+			d.i += len(w.word)
+			t := w.tok
+			t.pos = pos
+			return t
+		}
+	}
+	return token{kind: tError, pos: pos, error: "invalid token"}
+}
+
+func (d *decoder) number(pos int) token {
+	rest := d.s[d.i:]
+	m := hexRe.FindString(rest)
+	if m == "" {
+		m = decimalRe.FindString(rest)
+	}
+	if m == "" && d.cfg.decodeInvalid {
+		m = invalidRe.FindString(rest)
+	}
+	if m == "" {
+		return token{kind: tError, pos: pos, error: "invalid number"}
+	}
+	var f float64
+	switch {
+	case hexRe.MatchString(m):
+		neg := m[0] == '-'
+		u, _ := strconv.ParseUint(strings.TrimPrefix(m, "-")[2:], 16, 64)
+		f = float64(u)
+		if neg {
+			f = -f
+		}
+	case invalidRe.MatchString(m):
+		lower := strings.ToLower(m)
+		switch {
+		case strings.Contains(lower, "nan"):
+			f = math.NaN()
+		case m[0] == '-':
+			f = math.Inf(-1)
+		default:
+			f = math.Inf(1)
+		}
+	default:
+		f, _ = strconv.ParseFloat(m, 64)
+	}
+	d.i += len(m)
+	return token{kind: tNumber, pos: pos, num: f}
+}
+
+func hex4(s string) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s[:4], 16, 32)
+	return rune(v), err == nil
+}
+
+func (d *decoder) str(pos int) token {
+	var b strings.Builder
+	d.i++ // opening quote
+	for {
+		if d.i >= len(d.s) {
+			return token{kind: tError, pos: d.i + 1, error: "unexpected end of string"}
+		}
+		c := d.s[d.i]
+		if c == '"' {
+			d.i++
+			return token{kind: tString, pos: pos, str: b.String()}
+		}
+		if c != '\\' {
+			b.WriteByte(c)
+			d.i++
+			continue
+		}
+		errPos := d.i + 1
+		if d.i+1 >= len(d.s) {
+			return token{kind: tError, pos: errPos, error: "unexpected end of string"}
+		}
+		esc := d.s[d.i+1]
+		if r, ok := map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[esc]; ok {
+			b.WriteByte(r)
+			d.i += 2
+			continue
+		}
+		if esc != 'u' {
+			return token{kind: tError, pos: errPos, error: "invalid escape code"}
+		}
+		r, ok := hex4(d.s[d.i+2:])
+		n := 6
+		if ok && r >= 0xD800 && r <= 0xDBFF {
+			lo, ok2 := rune(0), false
+			if strings.HasPrefix(d.s[d.i+6:], `\u`) {
+				lo, ok2 = hex4(d.s[d.i+8:])
+			}
+			if !ok2 || lo < 0xDC00 || lo > 0xDFFF {
+				ok = false
+			} else {
+				r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+				n = 12
+			}
+		} else if ok && r >= 0xDC00 && r <= 0xDFFF {
+			ok = false
+		}
+		if !ok {
+			return token{kind: tError, pos: errPos, error: "invalid unicode escape code"}
+		}
+		var buf [4]byte
+		b.Write(buf[:utf8.EncodeRune(buf[:], r)])
+		d.i += n
+	}
+}
+
+func (d *decoder) fail(expected string, t token) {
+	found := tokenNames[t.kind]
+	if t.kind == tError {
+		found = t.error
+	}
+	panic(decodeError(fmt.Sprintf("Expected %s but found %s at character %d", expected, found, t.pos)))
+}
+
+func (d *decoder) nest(t token) {
+	d.depth++
+	if d.depth > d.cfg.decodeMaxDepth {
+		panic(decodeError(fmt.Sprintf("Found too many nested data structures (%d) at character %d", d.depth, t.pos)))
+	}
+}
+
+func (d *decoder) value(t token) lua.LValue {
+	switch t.kind {
+	case tString:
+		return lua.LString(t.str)
+	case tNumber:
+		return lua.LNumber(t.num)
+	case tBoolean:
+		return lua.LBool(t.b)
+	case tNull:
+		return d.cfg.null
+	case tObjBegin:
+		return d.object(t)
+	case tArrBegin:
+		return d.array(t)
+	}
+	d.fail("value", t)
+	return nil
+}
+
+func (d *decoder) object(open token) lua.LValue {
+	d.nest(open)
+	obj := d.L.NewTable()
+	t := d.next()
+	if t.kind == tObjEnd {
+		d.depth--
+		return obj
+	}
+	for {
+		if t.kind != tString {
+			d.fail("object key string", t)
+		}
+		key := t.str
+		if t = d.next(); t.kind != tColon {
+			d.fail("colon", t)
+		}
+		obj.RawSetString(key, d.value(d.next()))
+		t = d.next()
+		if t.kind == tObjEnd {
+			d.depth--
+			return obj
+		}
+		if t.kind != tComma {
+			d.fail("comma or object end", t)
+		}
+		t = d.next()
+	}
+}
+
+func (d *decoder) array(open token) lua.LValue {
+	d.nest(open)
+	arr := d.L.NewTable()
+	if d.cfg.decodeArrayMt {
+		d.L.SetMetatable(arr, d.cfg.arrayMt)
+	}
+	t := d.next()
+	if t.kind == tArrEnd {
+		d.depth--
+		return arr
+	}
+	for i := 1; ; i++ {
+		arr.RawSetInt(i, d.value(t))
+		t = d.next()
+		if t.kind == tArrEnd {
+			d.depth--
+			return arr
+		}
+		if t.kind != tComma {
+			d.fail("comma or array end", t)
+		}
+		t = d.next()
+	}
+}
+
+// Decode parses s as lua-cjson does; err is its message.
+func (c *config) Decode(L *lua.LState, s string) (v lua.LValue, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			de, ok := r.(decodeError)
+			if !ok {
+				panic(r)
+			}
+			err = de
+		}
+	}()
+	d := &decoder{cfg: c, L: L, s: s}
+	v = d.value(d.next())
+	if t := d.next(); t.kind != tEnd {
+		d.fail("the end", t)
+	}
+	return v, nil
+}

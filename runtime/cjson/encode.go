@@ -1,0 +1,224 @@
+// Package cjson is lua-cjson (with OpenResty's additions) for gopher-lua:
+// encode and decode with lua-cjson's output, options and error messages.
+package cjson
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/restygo/resty/runtime/luacompat"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// config is one cjson instance's settings (cjson.new() makes another).
+type config struct {
+	sparseConvert  bool
+	sparseRatio    int
+	sparseSafe     int
+	encodeMaxDepth int
+	decodeMaxDepth int
+	precision      int
+	encodeInvalid  bool
+	decodeInvalid  bool
+	escapeSlash    bool
+	emptyAsObject  bool
+	decodeArrayMt  bool
+	keepBuffer     bool
+	null           lua.LValue // ngx.null: JSON null both ways
+	emptyArray     lua.LValue // cjson.empty_array
+	arrayMt        *lua.LTable
+	emptyArrayMt   *lua.LTable
+}
+
+func newConfig(null lua.LValue, emptyArray lua.LValue, arrayMt, emptyArrayMt *lua.LTable) *config {
+	return &config{
+		sparseRatio: 2, sparseSafe: 10, encodeMaxDepth: 1000, decodeMaxDepth: 1000,
+		precision: 14, decodeInvalid: true, escapeSlash: true, emptyAsObject: true, keepBuffer: true,
+		null: null, emptyArray: emptyArray, arrayMt: arrayMt, emptyArrayMt: emptyArrayMt,
+	}
+}
+
+// encodeError is a lua-cjson encoding failure ("Cannot serialise …").
+type encodeError string
+
+func (e encodeError) Error() string { return string(e) }
+
+type encoder struct {
+	cfg *config
+	L   *lua.LState
+	b   strings.Builder
+}
+
+func (e *encoder) value(v lua.LValue, depth int) {
+	switch x := v.(type) {
+	case *lua.LNilType:
+		e.b.WriteString("null")
+	case lua.LBool:
+		if x {
+			e.b.WriteString("true")
+		} else {
+			e.b.WriteString("false")
+		}
+	case lua.LNumber:
+		e.number(float64(x))
+	case lua.LString:
+		e.str(string(x))
+	case *lua.LTable:
+		e.table(x, depth+1)
+	default:
+		switch v {
+		case e.cfg.null:
+			e.b.WriteString("null")
+		case e.cfg.emptyArray:
+			e.b.WriteString("[]")
+		default:
+			panic(encodeError("Cannot serialise " + v.Type().String() + ": type not supported"))
+		}
+	}
+}
+
+func (e *encoder) number(f float64) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		if !e.cfg.encodeInvalid {
+			panic(encodeError("Cannot serialise number: must not be NaN or Inf"))
+		}
+	}
+	e.b.WriteString(formatNumber(f, e.cfg.precision))
+}
+
+func formatNumber(f float64, precision int) string {
+	if precision == 14 {
+		return luacompat.FormatNumber(f)
+	}
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return luacompat.FormatNumber(f)
+	}
+	return strconv.FormatFloat(f, 'g', precision, 64)
+}
+
+// str writes a JSON string with lua-cjson's escapes.
+func (e *encoder) str(s string) {
+	const hex = "0123456789abcdef"
+	e.b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			e.b.WriteString(`\"`)
+		case c == '\\':
+			e.b.WriteString(`\\`)
+		case c == '/' && e.cfg.escapeSlash:
+			e.b.WriteString(`\/`)
+		case c == '\b':
+			e.b.WriteString(`\b`)
+		case c == '\f':
+			e.b.WriteString(`\f`)
+		case c == '\n':
+			e.b.WriteString(`\n`)
+		case c == '\r':
+			e.b.WriteString(`\r`)
+		case c == '\t':
+			e.b.WriteString(`\t`)
+		case c < 0x20 || c == 0x7f:
+			e.b.WriteString(`\u00`)
+			e.b.WriteByte(hex[c>>4])
+			e.b.WriteByte(hex[c&15])
+		default:
+			e.b.WriteByte(c)
+		}
+	}
+	e.b.WriteByte('"')
+}
+
+// arrayLength is lua-cjson's lua_array_length: the array size of t, or -1
+// when t must be an object.
+func (e *encoder) arrayLength(t *lua.LTable) int {
+	maxKey, items := 0, 0
+	object := false
+	t.ForEach(func(k, _ lua.LValue) {
+		n, ok := k.(lua.LNumber)
+		if !ok || float64(n) != math.Floor(float64(n)) || n < 1 {
+			object = true
+			return
+		}
+		items++
+		maxKey = max(maxKey, int(n))
+	})
+	if object {
+		return -1
+	}
+	c := e.cfg
+	if c.sparseRatio > 0 && maxKey > items*c.sparseRatio && maxKey > c.sparseSafe {
+		if !c.sparseConvert {
+			panic(encodeError("Cannot serialise table: excessively sparse array"))
+		}
+		return -1
+	}
+	return maxKey
+}
+
+func (e *encoder) table(t *lua.LTable, depth int) {
+	if depth > e.cfg.encodeMaxDepth {
+		panic(encodeError("Cannot serialise, excessive nesting (" + strconv.Itoa(depth) + ")"))
+	}
+	mt, _ := e.L.GetMetatable(t).(*lua.LTable)
+	n := -1
+	switch {
+	case mt != nil && (mt == e.cfg.arrayMt || mt == e.cfg.emptyArrayMt) && (mt == e.cfg.arrayMt || t.Len() == 0):
+		n = t.Len()
+	default:
+		n = e.arrayLength(t)
+		if n == 0 && e.cfg.emptyAsObject {
+			n = -1
+		}
+	}
+	if n >= 0 {
+		e.b.WriteByte('[')
+		for i := 1; i <= n; i++ {
+			if i > 1 {
+				e.b.WriteByte(',')
+			}
+			e.value(t.RawGetInt(i), depth)
+		}
+		e.b.WriteByte(']')
+		return
+	}
+	e.b.WriteByte('{')
+	first := true
+	t.ForEach(func(k, v lua.LValue) {
+		if !first {
+			e.b.WriteByte(',')
+		}
+		first = false
+		switch key := k.(type) {
+		case lua.LString:
+			e.str(string(key))
+		case lua.LNumber:
+			e.b.WriteByte('"')
+			e.b.WriteString(formatNumber(float64(key), e.cfg.precision))
+			e.b.WriteByte('"')
+		default:
+			panic(encodeError("Cannot serialise " + k.Type().String() + ": table key must be a number or string"))
+		}
+		e.b.WriteByte(':')
+		e.value(v, depth)
+	})
+	e.b.WriteByte('}')
+}
+
+// Encode renders v as lua-cjson does; err is the "Cannot serialise…" text.
+func (c *config) Encode(L *lua.LState, v lua.LValue) (s string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ee, ok := r.(encodeError)
+			if !ok {
+				panic(r)
+			}
+			err = ee
+		}
+	}()
+	e := &encoder{cfg: c, L: L}
+	e.value(v, 0)
+	return e.b.String(), nil
+}
