@@ -87,10 +87,9 @@ func (e *encoder) number(f float64) {
 	e.b.WriteString(formatNumber(f, e.cfg.precision))
 }
 
+// formatNumber is C's "%.<precision>g", which lua-cjson uses: exact ties
+// round to even here (LuaJIT's tostring rounds them away from zero).
 func formatNumber(f float64, precision int) string {
-	if precision == 14 {
-		return luacompat.FormatNumber(f)
-	}
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return luacompat.FormatNumber(f)
 	}
