@@ -51,6 +51,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.Null = L.NewUserData()
 	ngx.RawSetString("null", w.Null)
 	w.compat["cjson"], w.compat["cjson.safe"] = cjson.Open(L, w.Null)
+	w.openRestyString()
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,
