@@ -22,7 +22,7 @@ func benchRun(b *testing.B, src string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}})
+	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}}, runtime.Layout{Inline: true})
 	b.ReportAllocs()
 	b.ResetTimer()
 	code := w.Run(context.Background())
@@ -120,7 +120,7 @@ print("ok")`, n)), "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
-	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}})
+	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}}, runtime.Layout{Inline: true})
 	base := memInuse()
 	b.ResetTimer()
 	code := w.Run(context.Background())

@@ -49,10 +49,8 @@ func syntaxError(err error, name string, src []byte) error {
 	}
 	line, tok := pe.Pos.Line, pe.Token
 	if line == parse.EOF {
+		// As LuaJIT: the line <eof> is on, after the last newline.
 		line = bytes.Count(src, []byte("\n")) + 1
-		if len(src) > 0 && src[len(src)-1] == '\n' {
-			line--
-		}
 		tok = "<eof>"
 	}
 	return fmt.Errorf("%s:%d: %s near '%s'", name, line, msg, tok)

@@ -39,7 +39,7 @@ func (w *Worker) threadFrames(t *Thread, L *lua.LState, level int) []string {
 		if n := len(frames); strings.HasPrefix(frames[n-1], "\t[C]:") {
 			frames = frames[:n-1]
 		}
-		frames = append(renameMain(frames, w.mainGen), cliFrames)
+		frames = append(renameMain(frames, w.mainGen), w.layout.frames(w.mainGen))
 	}
 	return frames
 }

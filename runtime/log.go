@@ -130,7 +130,7 @@ func callSite(L *lua.LState) string {
 		return ""
 	}
 	s := fmt.Sprintf("%s:%d: ", shortSource(dbg.Source), dbg.CurrentLine)
-	if dbg.Name != "" && dbg.Name != "?" && !strings.HasPrefix(dbg.Name, "<") {
+	if dbg.Name != "" && dbg.Name != "?" && dbg.Name != "main chunk" && !strings.HasPrefix(dbg.Name, "<") {
 		s += dbg.Name + "(): "
 	}
 	return s

@@ -16,20 +16,48 @@ type Chunk struct {
 	Gen string
 }
 
-// resty-cli runs the program from an init_worker_by_lua block through
-// xpcall; its tracebacks end with these frames, which scripts and tests
-// written against resty-cli expect.
-const cliFrames = "\tinit_worker_by_lua(nginx.conf:140):45: in function <init_worker_by_lua(nginx.conf:140):43>\n" +
-	"\t[C]: in function 'xpcall'\n" +
-	"\tinit_worker_by_lua(nginx.conf:140):52: in function <init_worker_by_lua(nginx.conf:140):50>"
+// Layout describes the CLI program as resty-cli's generated loader would
+// hold it: the loader's length shifts the line numbers resty-cli shows in
+// tracebacks and syntax errors.
+type Layout struct {
+	Args   int  // script arguments (one loader line each)
+	Inline bool // -e code (or -l) present
+	File   bool // a Lua file present
+}
+
+// offset is how many lines the loader grows beyond its shortest form.
+func (l Layout) offset() int {
+	off := l.Args
+	if l.Inline && l.File {
+		off += 4
+	}
+	return off
+}
+
+// frames are the bottom of resty-cli's tracebacks: its loader function
+// (which calls the chunk gen names), xpcall and the timer callback.
+func (l Layout) frames(gen string) string {
+	off := l.offset()
+	call := 44 + off
+	if gen == "file_gen" {
+		call++
+	}
+	return fmt.Sprintf("\tinit_worker_by_lua(nginx.conf:140):%d: in function <init_worker_by_lua(nginx.conf:140):%d>\n"+
+		"\t[C]: in function 'xpcall'\n"+
+		"\tinit_worker_by_lua(nginx.conf:140):%d: in function <init_worker_by_lua(nginx.conf:140):%d>",
+		call, 43+off, 52+off, 50+off)
+}
 
 // CompileError words a syntax error of the CLI's program as resty-cli
-// reports it: from the line of its loader that compiles the -e code
-// (inline) or the file.
-func CompileError(err error, inline bool) string {
-	line := 44
-	if inline {
-		line = 39
+// reports it: from the loader line that compiles the -e code (inline) or
+// the file.
+func (l Layout) CompileError(err error, inline bool) string {
+	line := 39 + l.Args
+	if !inline {
+		line = 40 + l.Args
+		if l.Inline {
+			line += 4
+		}
 	}
 	return fmt.Sprintf("ERROR: init_worker_by_lua(nginx.conf:140):%d: %s", line, err)
 }
@@ -38,7 +66,8 @@ func CompileError(err error, inline bool) string {
 // timer, chunk after chunk. When it returns the worker begins its graceful
 // exit; when it fails, the error and traceback go to stderr and the
 // process exits 1. Call Run afterwards.
-func (w *Worker) RunMain(chunks []Chunk) {
+func (w *Worker) RunMain(chunks []Chunk, layout Layout) {
+	w.layout = layout
 	w.queue(func() {
 		root := w.NewRoot("ngx.timer")
 		w.timersRunning++
@@ -87,5 +116,5 @@ func (w *Worker) reportMainError(e *lua.ApiError, gen string) {
 	if frames != "" {
 		frames += "\n"
 	}
-	fmt.Fprintf(out, "ERROR: %s\nstack traceback:\n%s%s\n", w.tostring(w.L, v), frames, cliFrames)
+	fmt.Fprintf(out, "ERROR: %s\nstack traceback:\n%s%s\n", w.tostring(w.L, v), frames, w.layout.frames(gen))
 }

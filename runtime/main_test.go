@@ -64,7 +64,7 @@ func runCfg(t testing.TB, ctx context.Context, cfg runtime.Config, src string) (
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
-	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}})
+	w.RunMain([]runtime.Chunk{{Fn: w.L.NewFunctionFromProto(proto), Gen: "inline_gen"}}, runtime.Layout{Inline: true})
 	done := make(chan int, 1)
 	go func() { done <- w.Run(ctx) }()
 	timer := time.NewTimer(runTimeout)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sort"
 	"sync"
 	"time"
 
@@ -95,6 +96,7 @@ type Worker struct {
 	Null     *lua.LUserData
 	compat   map[string]lua.LValue // bit, table.new…: served by require
 	mainGen  string                // the CLI chunk running: inline_gen or file_gen
+	layout   Layout                // the CLI program's shape, for resty-cli's line numbers
 }
 
 // New makes a worker around a fresh main state with resty's libraries.
@@ -316,10 +318,19 @@ func (w *Worker) beginExit() {
 	for _, f := range w.onExiting {
 		f()
 	}
+	// Pending timers fire now, in the order they were due: nginx walks its
+	// timer tree. Re-keyed to "now" with fresh sequence numbers in that
+	// order, they run before anything else due.
+	var pending []*timer
 	for _, t := range w.timers {
 		if t.ngx {
-			t.when, t.premature = time.Time{}, true
+			pending = append(pending, t)
 		}
+	}
+	sort.Slice(pending, func(i, j int) bool { return timerHeap(pending).Less(i, j) })
+	for _, t := range pending {
+		w.seq++
+		t.when, t.seq, t.premature = time.Time{}, w.seq, true
 	}
 	heap.Init(&w.timers)
 }

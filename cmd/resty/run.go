@@ -68,12 +68,13 @@ func runCLI(args []string) int {
 		Prefix:       os.TempDir() + "/",
 	})
 	setArgTable(w.L, o)
+	layout := runtime.Layout{Args: len(o.scriptArgs), Inline: len(o.src) > 0, File: o.hasFile}
 	chunks, err := compileProgram(w.L, o)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, runtime.CompileError(err, len(chunks) == 0 && len(o.src) > 0))
+		fmt.Fprintln(os.Stderr, layout.CompileError(err, len(chunks) == 0 && len(o.src) > 0))
 		return 1
 	}
-	w.RunMain(chunks)
+	w.RunMain(chunks, layout)
 	return runWorker(w)
 }
 
