@@ -69,6 +69,7 @@ func (w *Worker) openNgx() *lua.LTable {
 		"utctime":     w.ngxUTCTime,
 	})
 	w.openTimer(ngx)
+	w.openPending(ngx)
 	w.openNgxString(ngx)
 	w.openUthread(ngx)
 	w.openNgxWorker(ngx)

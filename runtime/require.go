@@ -113,6 +113,10 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)
+	if loader, ok := w.pendingLoader(L); ok {
+		L.Push(loader)
+		return 1
+	}
 	if m, ok := w.compat[name]; ok {
 		L.Push(L.NewFunction(func(L *lua.LState) int {
 			L.Push(m)

@@ -1,0 +1,49 @@
+package runtime
+
+import (
+	lua "github.com/yuin/gopher-lua"
+)
+
+// APIs of later work raise a clear error instead of "attempt to index a
+// nil value"; docs/COMPATIBILITY.md lists them.
+
+func notImplemented(name string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		raise(L, "%s is not implemented yet in this resty", name)
+		return 0
+	}
+}
+
+// pendingModules can be required but fail when loaded. Only ngx.*
+// modules: a resty.* library the user installed must still load.
+var pendingModules = []string{"ngx.re", "ngx.semaphore"}
+
+func (w *Worker) openPending(ngx *lua.LTable) {
+	L := w.L
+	re := L.NewTable()
+	for _, f := range []string{"match", "find", "gmatch", "sub", "gsub"} {
+		re.RawSetString(f, L.NewFunction(notImplemented("ngx.re."+f)))
+	}
+	ngx.RawSetString("re", re)
+	sock := L.NewTable()
+	for _, f := range []string{"tcp", "udp", "stream", "connect"} {
+		sock.RawSetString(f, L.NewFunction(notImplemented("ngx.socket."+f)))
+	}
+	ngx.RawSetString("socket", sock)
+	shared := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(notImplemented("ngx.shared")))
+	L.SetMetatable(shared, mt)
+	ngx.RawSetString("shared", shared)
+}
+
+// pendingLoader is the require loader for pendingModules.
+func (w *Worker) pendingLoader(L *lua.LState) (lua.LValue, bool) {
+	name := L.CheckString(1)
+	for _, p := range pendingModules {
+		if p == name {
+			return L.NewFunction(notImplemented("module '" + name + "'")), true
+		}
+	}
+	return nil, false
+}
