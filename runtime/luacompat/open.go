@@ -5,8 +5,8 @@ import (
 )
 
 // Open installs the LuaJIT behaviour into L's globals: table.new and
-// table.clear, the bit library, and LuaJIT's tonumber, string.format and
-// os.date. It returns the modules require serves: "bit", "table.X".
+// table.clear, the bit library, and LuaJIT's tonumber, string.format, a linear
+// string.gsub and os.date. It returns the modules require serves: "bit", "table.X".
 func Open(L *lua.LState) map[string]lua.LValue {
 	mods := make(map[string]lua.LValue, len(tableModules)+1)
 	tbl := L.GetGlobal("table").(*lua.LTable)
@@ -19,6 +19,7 @@ func Open(L *lua.LState) map[string]lua.LValue {
 	}
 	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
 	L.SetField(L.GetGlobal("string"), "format", L.NewFunction(Format))
+	L.SetField(L.GetGlobal("string"), "gsub", L.NewFunction(Gsub))
 	osLib := L.GetGlobal("os")
 	L.SetField(osLib, "date", WrapDate(L, L.GetField(osLib, "date")))
 	bit := OpenBit(L)
