@@ -56,10 +56,51 @@ type decoder struct {
 }
 
 var (
-	decimalRe = regexp.MustCompile(`^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?`)
 	hexRe     = regexp.MustCompile(`^-?0[xX][0-9a-fA-F]+`)
 	invalidRe = regexp.MustCompile(`^-?(?i:infinity|inf|nan)`)
 )
+
+var singleTokens = map[byte]tokenKind{'{': tObjBegin, '}': tObjEnd, '[': tArrBegin, ']': tArrEnd, ':': tColon, ',': tComma}
+
+// escapes maps the one-letter JSON escapes to their bytes.
+var escapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// decimalLen is the length of the decimal number at the start of s
+// (strtod's syntax: digits, a fraction, an exponent), 0 if none.
+func decimalLen(s string) int {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return 0
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			i = j
+		}
+	}
+	return i
+}
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -72,8 +113,7 @@ func (d *decoder) next() token {
 		return token{kind: tEnd, pos: pos}
 	}
 	c := d.s[d.i]
-	single := map[byte]tokenKind{'{': tObjBegin, '}': tObjEnd, '[': tArrBegin, ']': tArrEnd, ':': tColon, ',': tComma}
-	if k, ok := single[c]; ok {
+	if k, ok := singleTokens[c]; ok {
 		d.i++
 		return token{kind: k, pos: pos}
 	}
@@ -101,9 +141,12 @@ func (d *decoder) next() token {
 
 func (d *decoder) number(pos int) token {
 	rest := d.s[d.i:]
-	m := hexRe.FindString(rest)
+	m := ""
+	if len(rest) > 1 && (rest[0] == '0' || rest[0] == '-') && strings.ContainsAny(rest[:min(3, len(rest))], "xX") {
+		m = hexRe.FindString(rest)
+	}
 	if m == "" {
-		m = decimalRe.FindString(rest)
+		m = rest[:decimalLen(rest)]
 	}
 	if m == "" && d.cfg.decodeInvalid {
 		m = invalidRe.FindString(rest)
@@ -113,14 +156,14 @@ func (d *decoder) number(pos int) token {
 	}
 	var f float64
 	switch {
-	case hexRe.MatchString(m):
+	case strings.ContainsAny(m, "xX"):
 		neg := m[0] == '-'
 		u, _ := strconv.ParseUint(strings.TrimPrefix(m, "-")[2:], 16, 64)
 		f = float64(u)
 		if neg {
 			f = -f
 		}
-	case invalidRe.MatchString(m):
+	case strings.ContainsAny(m, "iInN"):
 		lower := strings.ToLower(m)
 		switch {
 		case strings.Contains(lower, "nan"):
@@ -158,8 +201,13 @@ func (d *decoder) str(pos int) token {
 			return token{kind: tString, pos: pos, str: b.String()}
 		}
 		if c != '\\' {
-			b.WriteByte(c)
-			d.i++
+			// Copy the run up to the next quote or backslash at once.
+			j := d.i
+			for j < len(d.s) && d.s[j] != '"' && d.s[j] != '\\' {
+				j++
+			}
+			b.WriteString(d.s[d.i:j])
+			d.i = j
 			continue
 		}
 		errPos := d.i + 1
@@ -167,7 +215,7 @@ func (d *decoder) str(pos int) token {
 			return token{kind: tError, pos: errPos, error: "unexpected end of string"}
 		}
 		esc := d.s[d.i+1]
-		if r, ok := map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[esc]; ok {
+		if r, ok := escapes[esc]; ok {
 			b.WriteByte(r)
 			d.i += 2
 			continue
