@@ -87,12 +87,18 @@ func WrapTonumber(L *lua.LState, orig lua.LValue) *lua.LFunction {
 			L.Push(lua.LNil)
 			return 1
 		}
-		top := L.GetTop()
-		L.Push(orig)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, 1)
-		return 1
+		return callWith(L, orig)
 	})
+}
+
+// callWith calls fn with the running function's arguments and returns its
+// one result: a replacement falling back to the function it replaces.
+func callWith(L *lua.LState, fn lua.LValue) int {
+	top := L.GetTop()
+	L.Push(fn)
+	for i := 1; i <= top; i++ {
+		L.Push(L.Get(i))
+	}
+	L.Call(top, 1)
+	return 1
 }

@@ -90,13 +90,7 @@ func WrapDate(L *lua.LState, orig lua.LValue) *lua.LFunction {
 	return L.NewFunction(func(L *lua.LState) int {
 		format := L.OptString(1, "%c")
 		if strings.HasPrefix(strings.TrimPrefix(format, "!"), "*t") {
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, 1)
-			return 1
+			return callWith(L, orig)
 		}
 		t := time.Now()
 		if L.GetTop() >= 2 && L.Get(2) != lua.LNil {
