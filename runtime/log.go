@@ -55,11 +55,6 @@ func newErrorLog(w *Worker, out io.Writer, level int) *errorLog {
 	return &errorLog{w: w, out: out, level: level, pid: os.Getpid()}
 }
 
-// Logf writes one line at level in the current thread's context.
-func (w *Worker) Logf(level int, format string, args ...any) {
-	w.log.write(level, w.cur, fmt.Sprintf(format, args...))
-}
-
 func (l *errorLog) enabled(level int) bool { return level <= l.level }
 
 func (l *errorLog) write(level int, t *Thread, msg string) {

@@ -81,7 +81,6 @@ type Thread struct {
 	parent   *Thread // light threads: the spawner (the only one that may wait/kill)
 	resumer  *Thread // coroutines: who is blocked in resume
 	resuming *Thread // the coroutine this thread is blocked resuming
-	spawning bool    // the thread drives a child until its first park
 
 	token   uint64 // current park token
 	timer   *timer
@@ -149,9 +148,6 @@ func (w *Worker) Current() *Thread { return w.cur }
 
 // Root is the timer/request context of the thread.
 func (t *Thread) Root() *Root { return t.root }
-
-// Handle is the Lua value for the thread.
-func (t *Thread) Handle() lua.LValue { return t.handle }
 
 // Context is cancelled when the thread is killed or the worker shuts down.
 // It is made on first use: most threads never block on Go I/O.

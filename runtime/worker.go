@@ -84,7 +84,6 @@ type Worker struct {
 	exiting    bool
 	exitCode   int
 	exitNow    bool
-	onExiting  []func()
 	nextConnID int
 
 	timersRunning int // ngx.timer.running_count
@@ -163,15 +162,6 @@ func (w *Worker) Now() time.Time { return w.now }
 
 // updateTime refreshes the cached time (ngx.update_time).
 func (w *Worker) updateTime() { w.now = w.cfg.Clock() }
-
-// Exiting reports whether graceful shutdown has begun.
-func (w *Worker) Exiting() bool { return w.exiting }
-
-// ExitCode is the process exit status the Lua code asked for.
-func (w *Worker) ExitCode() int { return w.exitCode }
-
-// OnExiting registers f to run (holding the baton) when shutdown begins.
-func (w *Worker) OnExiting(f func()) { w.onExiting = append(w.onExiting, f) }
 
 // Run drives the loop until no work is left, or until ctx is done (which
 // starts a graceful exit), then kills whatever is left. It returns the exit
@@ -301,13 +291,6 @@ func (w *Worker) await() {
 	}
 }
 
-// requestExit ends the process with code as soon as the baton reaches the
-// loop: os.exit, ngx.exit in the CLI, a failing main chunk.
-func (w *Worker) requestExit(code int) {
-	w.exitCode = code
-	w.exitNow = true
-}
-
 // beginExit starts nginx's graceful exit: pending ngx timers fire at once
 // with premature=true, no new ones are accepted, running threads finish.
 func (w *Worker) beginExit() {
@@ -315,9 +298,6 @@ func (w *Worker) beginExit() {
 		return
 	}
 	w.exiting = true
-	for _, f := range w.onExiting {
-		f()
-	}
 	// Pending timers fire now, in the order they were due: nginx walks its
 	// timer tree. Re-keyed to "now" with fresh sequence numbers in that
 	// order, they run before anything else due.
