@@ -52,6 +52,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	ngx.RawSetString("null", w.Null)
 	w.compat["cjson"], w.compat["cjson.safe"] = cjson.Open(L, w.Null)
 	w.openRestyString()
+	w.compat["resty.core.regex"] = w.openRestyCoreRegex()
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,
@@ -71,6 +72,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.openTimer(ngx)
 	w.openPending(ngx)
 	w.openNgxString(ngx)
+	w.openNgxRe(ngx)
 	w.openUthread(ngx)
 	w.openNgxWorker(ngx)
 	w.openNgxConfig(ngx)

@@ -16,15 +16,10 @@ func notImplemented(name string) lua.LGFunction {
 
 // pendingModules can be required but fail when loaded. Only ngx.*
 // modules: a resty.* library the user installed must still load.
-var pendingModules = []string{"ngx.re", "ngx.semaphore"}
+var pendingModules = []string{"ngx.semaphore"}
 
 func (w *Worker) openPending(ngx *lua.LTable) {
 	L := w.L
-	re := L.NewTable()
-	for _, f := range []string{"match", "find", "gmatch", "sub", "gsub"} {
-		re.RawSetString(f, L.NewFunction(notImplemented("ngx.re."+f)))
-	}
-	ngx.RawSetString("re", re)
 	sock := L.NewTable()
 	for _, f := range []string{"tcp", "udp", "stream", "connect"} {
 		sock.RawSetString(f, L.NewFunction(notImplemented("ngx.socket."+f)))

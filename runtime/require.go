@@ -124,6 +124,10 @@ func (w *Worker) builtinLoader(L *lua.LState) int {
 		}))
 		return 1
 	}
+	if name == "ngx.re" {
+		L.Push(L.NewFunction(w.ngxReLoader))
+		return 1
+	}
 	if name == "resty.core.ctx" {
 		L.Push(L.NewFunction(func(L *lua.LState) int {
 			m := L.NewTable()

@@ -3,6 +3,7 @@ package runtime
 import (
 	"container/heap"
 	"context"
+	"github.com/restygo/resty/runtime/ngxre"
 	"io"
 	"os"
 	"sort"
@@ -94,6 +95,7 @@ type Worker struct {
 	errTrace string // the stack of the error an xpcall handler is handling
 	Null     *lua.LUserData
 	compat   map[string]lua.LValue // bit, table.new…: served by require
+	re       *ngxre.Engine         // ngx.re's compiled patterns; made on first use
 	mainGen  string                // the CLI chunk running: inline_gen or file_gen
 	layout   Layout                // the CLI program's shape, for resty-cli's line numbers
 }
