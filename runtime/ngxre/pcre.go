@@ -3,6 +3,7 @@ package ngxre
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -22,6 +23,7 @@ type Regexp struct {
 	Flags    Flags
 	Captures int    // capture groups; 0 in DFA mode, as ngx_lua counts
 	Names    []Name // named groups in PCRE's name-table order
+	first    byte   // lower-cased first byte of every match, for scan; 0: none
 }
 
 // Name is a named group.
@@ -105,6 +107,7 @@ func (e *Engine) compile(pattern string, flags Flags) (*Regexp, error) {
 		re.data = lib.Xpcre2_match_data_create_8(e.tls, uint32(re.Captures+1), 0)
 	}
 	re.Names = e.names(code)
+	re.first = e.caselessFirst(code, pattern, flags)
 	runtime.AddCleanup(re, freeRegexp, [2]uintptr{code, re.data})
 	return re, nil
 }
@@ -116,6 +119,24 @@ func freeRegexp(h [2]uintptr) {
 	lib.Xpcre2_match_data_free_8(tls, h[1])
 	lib.Xpcre2_code_free_8(tls, h[0])
 	tls.Close()
+}
+
+// caselessFirst is the first byte of every match of a pattern that may be
+// caseless, when it is an ASCII letter. For such a pattern PCRE2 looks for
+// each case with memchr from the start offset to the end of the subject
+// on every call, so a gsub over a large subject that lacks one of the
+// cases is quadratic. Exec scans for the candidates instead and runs
+// PCRE anchored at each. \G would see the moved start, so it opts out.
+func (e *Engine) caselessFirst(code uintptr, pattern string, flags Flags) byte {
+	if flags&Anchored != 0 || e.info(code, lib.DPCRE2_INFO_FIRSTCODETYPE) != 1 ||
+		flags&Caseless == 0 && !strings.Contains(pattern, "(?") || strings.Contains(pattern, `\G`) {
+		return 0
+	}
+	c := byte(e.info(code, lib.DPCRE2_INFO_FIRSTCODEUNIT)) | 0x20
+	if c < 'a' || c > 'z' {
+		return 0
+	}
+	return c
 }
 
 func (e *Engine) info(code uintptr, what uint32) uint32 {
@@ -174,18 +195,18 @@ func (e *Engine) Exec(re *Regexp, subject string, offset int, caps []int) ([]int
 		}
 		opts |= lib.DPCRE2_NO_UTF_CHECK
 	}
-	ptr, n := stringPtr(subject), lib.Tsize_t(len(subject))
 	var rc int32
-	if re.Flags&DFA != 0 {
-		rc = lib.Xpcre2_dfa_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts,
-			re.data, 0, e.workspace, dfaWorkspaceInts)
-		if rc == 0 { // more matches than the ovector holds: the longest is first
-			rc = 1
-		}
+	if re.first == 0 {
+		rc = e.run(re, subject, offset, opts)
 	} else {
-		rc = lib.Xpcre2_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts, re.data, 0)
+		rc = lib.DPCRE2_ERROR_NOMATCH
+		for at := offset; rc == lib.DPCRE2_ERROR_NOMATCH; at++ {
+			if at = scanCaseless(subject, at, re.first); at < 0 {
+				break
+			}
+			rc = e.run(re, subject, at, opts|lib.DPCRE2_ANCHORED)
+		}
 	}
-	runtime.KeepAlive(subject)
 	if rc == lib.DPCRE2_ERROR_NOMATCH {
 		return nil, nil
 	}
@@ -203,6 +224,33 @@ func (e *Engine) Exec(re *Regexp, subject string, offset int, caps []int) ([]int
 		caps = append(caps, v)
 	}
 	return caps, nil
+}
+
+func (e *Engine) run(re *Regexp, subject string, offset int, opts uint32) int32 {
+	ptr, n := stringPtr(subject), lib.Tsize_t(len(subject))
+	var rc int32
+	if re.Flags&DFA != 0 {
+		rc = lib.Xpcre2_dfa_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts,
+			re.data, 0, e.workspace, dfaWorkspaceInts)
+		if rc == 0 { // more matches than the ovector holds: the longest is first
+			rc = 1
+		}
+	} else {
+		rc = lib.Xpcre2_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts, re.data, 0)
+	}
+	runtime.KeepAlive(subject)
+	return rc
+}
+
+// scanCaseless is the index of the first byte at or after from that is
+// the ASCII letter lower in either case, or -1.
+func scanCaseless(s string, from int, lower byte) int {
+	for i := from; i < len(s); i++ {
+		if s[i]|0x20 == lower {
+			return i
+		}
+	}
+	return -1
 }
 
 func (e *Engine) validUTF8(s string) bool {
