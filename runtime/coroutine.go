@@ -10,17 +10,24 @@ import (
 // as in ngx_lua, and yields work from inside pcall, metamethods, iterators
 // and sort/gsub callbacks.
 
+// The table has ngx_lua's 16 entries: no isyieldable (ngx_lua's table
+// lacks it), and the _ and __ aliases ngx_lua and lua-resty-core keep of
+// the originals, which here are the same functions.
 func (w *Worker) openCoroutine() {
 	co := w.L.NewTable()
-	w.L.SetFuncs(co, map[string]lua.LGFunction{
-		"create":      w.coCreate,
-		"resume":      w.coResumeLua,
-		"yield":       w.coYield,
-		"status":      w.coStatus,
-		"running":     w.coRunning,
-		"wrap":        w.coWrap,
-		"isyieldable": w.coIsYieldable,
-	})
+	for name, fn := range map[string]lua.LGFunction{
+		"create": w.coCreate,
+		"resume": w.coResumeLua,
+		"yield":  w.coYield,
+		"status": w.coStatus,
+		"wrap":   w.coWrap,
+	} {
+		f := w.L.NewFunction(fn)
+		for _, alias := range []string{name, "_" + name, "__" + name} {
+			co.RawSetString(alias, f)
+		}
+	}
+	co.RawSetString("running", w.L.NewFunction(w.coRunning))
 	w.L.SetGlobal("coroutine", co)
 	w.setLoaded("coroutine", co)
 }
@@ -151,11 +158,6 @@ func (w *Worker) coStatus(L *lua.LState) int {
 
 func (w *Worker) coRunning(L *lua.LState) int {
 	L.Push(w.running(L).handle)
-	return 1
-}
-
-func (w *Worker) coIsYieldable(L *lua.LState) int {
-	L.Push(lua.LBool(w.running(L).kind == kindCoroutine))
 	return 1
 }
 

@@ -106,7 +106,10 @@ func ngxCRC32(L *lua.LState) int {
 // ngxEncodeArgs is ngx.encode_args(table): k=v joined by &, true as a bare
 // key, false left out, a table as repeated keys.
 func (w *Worker) ngxEncodeArgs(L *lua.LState) int {
-	t := L.CheckTable(1)
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok {
+		argError(L, 1, "table expected, got "+L.Get(1).Type().String())
+	}
 	var out []byte
 	add := func(k string, v lua.LValue) {
 		var part string
