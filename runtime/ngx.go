@@ -52,6 +52,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	ngx.RawSetString("null", w.Null)
 	w.compat["cjson"], w.compat["cjson.safe"] = cjson.Open(L, w.Null)
 	w.openRestyString()
+	w.openRestyAes()
 	w.compat["resty.core.regex"] = w.openRestyCoreRegex()
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
