@@ -140,3 +140,56 @@ func FuzzDecode(f *testing.F) {
 		cfg.Decode(L, s)
 	})
 }
+
+// benchDoc builds the ~1 MB document of ../shared/bench's cjson program.
+const benchDoc = `
+doc = { version = 3, items = {} }
+for i = 1, 6000 do
+  doc.items[i] = {
+    id = i, name = "user" .. i, email = "user" .. i .. "@example.com",
+    score = i * 0.25, active = i % 2 == 0,
+    tags = { "alpha", "beta", "t" .. (i % 17) },
+    geo = { lat = (i % 180) - 90, lon = (i % 360) - 180, label = "z\"q\\" .. i },
+  }
+end
+text = cjson.encode(doc)
+`
+
+func benchState(b *testing.B) *lua.LState {
+	L := lua.NewState()
+	c, s := Open(L, L.NewUserData())
+	L.SetGlobal("cjson", c)
+	L.SetGlobal("cjson_safe", s)
+	if err := L.DoString(benchDoc); err != nil {
+		b.Fatal(err)
+	}
+	return L
+}
+
+// BenchmarkDecode1MB is cjson.decode of a 1 MB document.
+func BenchmarkDecode1MB(b *testing.B) {
+	L := benchState(b)
+	defer L.Close()
+	text := string(L.GetGlobal("text").(lua.LString))
+	cfg := newConfig(lua.LNil, lua.LNil, nil, nil)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := cfg.Decode(L, text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncode1MB is cjson.encode of the same document.
+func BenchmarkEncode1MB(b *testing.B) {
+	L := benchState(b)
+	defer L.Close()
+	fn := L.GetField(L.GetGlobal("cjson"), "encode")
+	doc := L.GetGlobal("doc")
+	for b.Loop() {
+		L.Push(fn)
+		L.Push(doc)
+		L.Call(1, 1)
+		L.Pop(1)
+	}
+}

@@ -53,6 +53,8 @@ type decoder struct {
 	s     string
 	i     int
 	depth int
+	items []lua.LValue // values of the tables being decoded
+	keys  []string     // their keys ("" in arrays)
 }
 
 var (
@@ -60,7 +62,14 @@ var (
 	invalidRe = regexp.MustCompile(`^-?(?i:infinity|inf|nan)`)
 )
 
-var singleTokens = map[byte]tokenKind{'{': tObjBegin, '}': tObjEnd, '[': tArrBegin, ']': tArrEnd, ':': tColon, ',': tComma}
+// singleTokens maps the one-byte tokens to their kinds; others to tError.
+var singleTokens = func() (t [256]tokenKind) {
+	for i := range t {
+		t[i] = tError
+	}
+	t['{'], t['}'], t['['], t[']'], t[':'], t[','] = tObjBegin, tObjEnd, tArrBegin, tArrEnd, tColon, tComma
+	return t
+}()
 
 // escapes maps the one-letter JSON escapes to their bytes.
 var escapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
@@ -113,7 +122,7 @@ func (d *decoder) next() token {
 		return token{kind: tEnd, pos: pos}
 	}
 	c := d.s[d.i]
-	if k, ok := singleTokens[c]; ok {
+	if k := singleTokens[c]; k != tError {
 		d.i++
 		return token{kind: k, pos: pos}
 	}
@@ -189,8 +198,15 @@ func hex4(s string) (rune, bool) {
 }
 
 func (d *decoder) str(pos int) token {
-	var b strings.Builder
 	d.i++ // opening quote
+	// Most strings have no escapes: one copy (not a slice of the text,
+	// which would keep the whole document alive).
+	if j := strings.IndexAny(d.s[d.i:], `"\`); j >= 0 && d.s[d.i+j] == '"' {
+		s := strings.Clone(d.s[d.i : d.i+j])
+		d.i += j + 1
+		return token{kind: tString, pos: pos, str: s}
+	}
+	var b strings.Builder
 	for {
 		if d.i >= len(d.s) {
 			return token{kind: tError, pos: d.i + 1, error: "unexpected end of string"}
@@ -282,15 +298,14 @@ func (d *decoder) value(t token) lua.LValue {
 	return nil
 }
 
+// object and array gather their items on the decoder's stacks and build
+// the table once its size is known: gopher-lua's default table reserves
+// room for 32 items, kilobytes per small JSON object.
 func (d *decoder) object(open token) lua.LValue {
 	d.nest(open)
-	obj := d.L.NewTable()
+	base := len(d.items)
 	t := d.next()
-	if t.kind == tObjEnd {
-		d.depth--
-		return obj
-	}
-	for {
+	for empty := t.kind == tObjEnd; !empty; {
 		if t.kind != tString {
 			d.fail("object key string", t)
 		}
@@ -298,42 +313,60 @@ func (d *decoder) object(open token) lua.LValue {
 		if t = d.next(); t.kind != tColon {
 			d.fail("colon", t)
 		}
-		obj.RawSetString(key, d.value(d.next()))
+		v := d.value(d.next())
+		d.keys = append(d.keys, key)
+		d.items = append(d.items, v)
 		t = d.next()
 		if t.kind == tObjEnd {
-			d.depth--
-			return obj
+			break
 		}
 		if t.kind != tComma {
 			d.fail("comma or object end", t)
 		}
 		t = d.next()
 	}
+	obj := d.L.CreateTable(0, len(d.items)-base)
+	for i := base; i < len(d.items); i++ {
+		obj.RawSetString(d.keys[i], d.items[i])
+	}
+	d.pop(base)
+	d.depth--
+	return obj
 }
 
 func (d *decoder) array(open token) lua.LValue {
 	d.nest(open)
-	arr := d.L.NewTable()
-	if d.cfg.decodeArrayMt {
-		d.L.SetMetatable(arr, d.cfg.arrayMt)
-	}
+	base := len(d.items)
 	t := d.next()
-	if t.kind == tArrEnd {
-		d.depth--
-		return arr
-	}
-	for i := 1; ; i++ {
-		arr.RawSetInt(i, d.value(t))
+	for empty := t.kind == tArrEnd; !empty; {
+		d.items = append(d.items, d.value(t))
+		d.keys = append(d.keys, "")
 		t = d.next()
 		if t.kind == tArrEnd {
-			d.depth--
-			return arr
+			break
 		}
 		if t.kind != tComma {
 			d.fail("comma or array end", t)
 		}
 		t = d.next()
 	}
+	arr := d.L.CreateTable(len(d.items)-base, 0)
+	for i := base; i < len(d.items); i++ {
+		arr.RawSetInt(i-base+1, d.items[i])
+	}
+	if d.cfg.decodeArrayMt {
+		d.L.SetMetatable(arr, d.cfg.arrayMt)
+	}
+	d.pop(base)
+	d.depth--
+	return arr
+}
+
+// pop drops the items (and keys) a finished table used, clearing them so
+// the stacks do not keep decoded values alive.
+func (d *decoder) pop(base int) {
+	clear(d.items[base:])
+	d.items, d.keys = d.items[:base], d.keys[:base]
 }
 
 // Decode parses s as lua-cjson does; err is its message.

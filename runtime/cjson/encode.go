@@ -5,7 +5,6 @@ package cjson
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
@@ -24,7 +23,8 @@ type config struct {
 	escapeSlash    bool
 	emptyAsObject  bool
 	decodeArrayMt  bool
-	keepBuffer     bool
+	keepBuffer     bool       // encode_keep_buffer: reuse buf between calls
+	buf            []byte     // the kept buffer
 	null           lua.LValue // ngx.null: JSON null both ways
 	emptyArray     lua.LValue // cjson.empty_array
 	arrayMt        *lua.LTable
@@ -47,18 +47,18 @@ func (e encodeError) Error() string { return string(e) }
 type encoder struct {
 	cfg *config
 	L   *lua.LState
-	b   strings.Builder
+	b   []byte
 }
 
 func (e *encoder) value(v lua.LValue, depth int) {
 	switch x := v.(type) {
 	case *lua.LNilType:
-		e.b.WriteString("null")
+		e.b = append(e.b, "null"...)
 	case lua.LBool:
 		if x {
-			e.b.WriteString("true")
+			e.b = append(e.b, "true"...)
 		} else {
-			e.b.WriteString("false")
+			e.b = append(e.b, "false"...)
 		}
 	case lua.LNumber:
 		e.number(float64(x))
@@ -69,9 +69,9 @@ func (e *encoder) value(v lua.LValue, depth int) {
 	default:
 		switch v {
 		case e.cfg.null:
-			e.b.WriteString("null")
+			e.b = append(e.b, "null"...)
 		case e.cfg.emptyArray:
-			e.b.WriteString("[]")
+			e.b = append(e.b, "[]"...)
 		default:
 			panic(encodeError("Cannot serialise " + v.Type().String() + ": type not supported"))
 		}
@@ -84,7 +84,7 @@ func (e *encoder) number(f float64) {
 			panic(encodeError("Cannot serialise number: must not be NaN or Inf"))
 		}
 	}
-	e.b.WriteString(formatNumber(f, e.cfg.precision))
+	e.b = append(e.b, formatNumber(f, e.cfg.precision)...)
 }
 
 // formatNumber is C's "%.<precision>g", which lua-cjson uses: exact ties
@@ -97,37 +97,33 @@ func formatNumber(f float64, precision int) string {
 }
 
 // str writes a JSON string with lua-cjson's escapes.
-func (e *encoder) str(s string) {
+// escapeTable is what lua-cjson writes for each byte; "" for itself.
+var escapeTable = func() (t [256]string) {
 	const hex = "0123456789abcdef"
-	e.b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"':
-			e.b.WriteString(`\"`)
-		case c == '\\':
-			e.b.WriteString(`\\`)
-		case c == '/' && e.cfg.escapeSlash:
-			e.b.WriteString(`\/`)
-		case c == '\b':
-			e.b.WriteString(`\b`)
-		case c == '\f':
-			e.b.WriteString(`\f`)
-		case c == '\n':
-			e.b.WriteString(`\n`)
-		case c == '\r':
-			e.b.WriteString(`\r`)
-		case c == '\t':
-			e.b.WriteString(`\t`)
-		case c < 0x20 || c == 0x7f:
-			e.b.WriteString(`\u00`)
-			e.b.WriteByte(hex[c>>4])
-			e.b.WriteByte(hex[c&15])
-		default:
-			e.b.WriteByte(c)
-		}
+	for c := 0; c < 0x20; c++ {
+		t[c] = `\u00` + string(hex[c>>4]) + string(hex[c&15])
 	}
-	e.b.WriteByte('"')
+	t[0x7f] = `\u007f`
+	for c, e := range map[byte]string{'"': `\"`, '\\': `\\`, '/': `\/`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`} {
+		t[c] = e
+	}
+	return t
+}()
+
+func (e *encoder) str(s string) {
+	e.b = append(e.b, '"')
+	start := 0 // the run of bytes written as they are
+	for i := 0; i < len(s); i++ {
+		esc := escapeTable[s[i]]
+		if esc == "" || s[i] == '/' && !e.cfg.escapeSlash {
+			continue
+		}
+		e.b = append(e.b, s[start:i]...)
+		e.b = append(e.b, esc...)
+		start = i + 1
+	}
+	e.b = append(e.b, s[start:]...)
+	e.b = append(e.b, '"')
 }
 
 // arrayLength is lua-cjson's lua_array_length: the array size of t, or -1
@@ -173,37 +169,37 @@ func (e *encoder) table(t *lua.LTable, depth int) {
 		}
 	}
 	if n >= 0 {
-		e.b.WriteByte('[')
+		e.b = append(e.b, '[')
 		for i := 1; i <= n; i++ {
 			if i > 1 {
-				e.b.WriteByte(',')
+				e.b = append(e.b, ',')
 			}
 			e.value(t.RawGetInt(i), depth)
 		}
-		e.b.WriteByte(']')
+		e.b = append(e.b, ']')
 		return
 	}
-	e.b.WriteByte('{')
+	e.b = append(e.b, '{')
 	first := true
 	t.ForEach(func(k, v lua.LValue) {
 		if !first {
-			e.b.WriteByte(',')
+			e.b = append(e.b, ',')
 		}
 		first = false
 		switch key := k.(type) {
 		case lua.LString:
 			e.str(string(key))
 		case lua.LNumber:
-			e.b.WriteByte('"')
-			e.b.WriteString(formatNumber(float64(key), e.cfg.precision))
-			e.b.WriteByte('"')
+			e.b = append(e.b, '"')
+			e.b = append(e.b, formatNumber(float64(key), e.cfg.precision)...)
+			e.b = append(e.b, '"')
 		default:
 			panic(encodeError("Cannot serialise " + k.Type().String() + ": table key must be a number or string"))
 		}
-		e.b.WriteByte(':')
+		e.b = append(e.b, ':')
 		e.value(v, depth)
 	})
-	e.b.WriteByte('}')
+	e.b = append(e.b, '}')
 }
 
 // Encode renders v as lua-cjson does; err is the "Cannot serialise…" text.
@@ -217,7 +213,10 @@ func (c *config) Encode(L *lua.LState, v lua.LValue) (s string, err error) {
 			err = ee
 		}
 	}()
-	e := &encoder{cfg: c, L: L}
+	e := &encoder{cfg: c, L: L, b: c.buf[:0]}
 	e.value(v, 0)
-	return e.b.String(), nil
+	if c.keepBuffer {
+		c.buf = e.b
+	}
+	return string(e.b), nil
 }
