@@ -9,12 +9,14 @@ import (
 
 	"go.elara.ws/pcre/lib"
 	"modernc.org/libc"
+	"modernc.org/libc/sys/types"
 )
 
-// PCRE2 runs as Go code translated from C: its "C memory" comes from
-// modernc's allocator and never moves, so results are read from there.
-// Go strings are passed by address (the Go heap does not move either) and
-// kept alive across the call.
+// PCRE2 runs as Go code translated from C, on "C memory" from modernc's
+// allocator, outside the Go heap. Patterns and subjects are copied there:
+// the translated code does pointer arithmetic that Go memory must not see
+// (go test -race's checkptr rejects it). A subject is copied once however
+// many calls search it (gsub, gmatch).
 
 // Regexp is one compiled pattern.
 type Regexp struct {
@@ -40,6 +42,10 @@ type Engine struct {
 	workspace uintptr // DFA workspace
 	cache     *cache
 	checked   string // the last subject found to be valid UTF-8
+
+	subject string  // the subject copied to buf
+	buf     uintptr // C memory holding it
+	bufSize int
 }
 
 const (
@@ -91,9 +97,9 @@ func (e *Engine) compile(pattern string, flags Flags) (*Regexp, error) {
 			opts |= o.bit
 		}
 	}
-	code := lib.Xpcre2_compile_8(e.tls, stringPtr(pattern), lib.Tsize_t(len(pattern)),
-		opts, e.scratch, e.scratch+8, 0)
-	runtime.KeepAlive(pattern)
+	cpat := e.copyOut(pattern)
+	code := lib.Xpcre2_compile_8(e.tls, cpat, lib.Tsize_t(len(pattern)), opts, e.scratch, e.scratch+8, 0)
+	libc.Xfree(e.tls, cpat)
 	if code == 0 {
 		errCode := *(*int32)(cmem(e.scratch))
 		offset := int(*(*lib.Tsize_t)(cmem(e.scratch + 8)))
@@ -227,7 +233,7 @@ func (e *Engine) Exec(re *Regexp, subject string, offset int, caps []int) ([]int
 }
 
 func (e *Engine) run(re *Regexp, subject string, offset int, opts uint32) int32 {
-	ptr, n := stringPtr(subject), lib.Tsize_t(len(subject))
+	ptr, n := e.subjectPtr(subject), lib.Tsize_t(len(subject))
 	var rc int32
 	if re.Flags&DFA != 0 {
 		rc = lib.Xpcre2_dfa_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts,
@@ -238,8 +244,32 @@ func (e *Engine) run(re *Regexp, subject string, offset int, opts uint32) int32 
 	} else {
 		rc = lib.Xpcre2_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts, re.data, 0)
 	}
-	runtime.KeepAlive(subject)
 	return rc
+}
+
+// subjectPtr is the C copy of subject, made unless it is the last one.
+func (e *Engine) subjectPtr(subject string) uintptr {
+	if len(subject) == len(e.subject) && (len(subject) == 0 || unsafe.StringData(subject) == unsafe.StringData(e.subject)) && e.buf != 0 {
+		return e.buf
+	}
+	// Grow to fit; shrink after a big subject so it is not held forever.
+	if len(subject) > e.bufSize || e.buf == 0 || e.bufSize > 1<<20 && len(subject) < e.bufSize/4 {
+		if e.buf != 0 {
+			libc.Xfree(e.tls, e.buf)
+		}
+		e.bufSize = max(len(subject), 64)
+		e.buf = libc.Xmalloc(e.tls, types.Size_t(e.bufSize))
+	}
+	copy(unsafe.Slice((*byte)(cmem(e.buf)), e.bufSize), subject)
+	e.subject = subject
+	return e.buf
+}
+
+// copyOut is a C copy of s, freed by the caller.
+func (e *Engine) copyOut(s string) uintptr {
+	p := libc.Xmalloc(e.tls, types.Size_t(len(s)+1))
+	copy(unsafe.Slice((*byte)(cmem(p)), len(s)+1), s)
+	return p
 }
 
 // scanCaseless is the index of the first byte at or after from that is
@@ -289,16 +319,6 @@ func pcre1Code(rc int32) int32 {
 }
 
 func execError(code int32) error { return fmt.Errorf("pcre_exec() failed: %d", code) }
-
-var empty = [1]byte{}
-
-// stringPtr is s's address; PCRE wants a non-NULL pointer even for "".
-func stringPtr(s string) uintptr {
-	if len(s) == 0 {
-		return uintptr(unsafe.Pointer(&empty[0]))
-	}
-	return uintptr(unsafe.Pointer(unsafe.StringData(s)))
-}
 
 // cmem is the address of PCRE's memory as a pointer. That memory is not
 // Go's, so the conversion go vet warns about is safe here.
