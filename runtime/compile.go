@@ -16,12 +16,25 @@ import (
 // messages ("main.lua", "(command line -e)", `[string "…"]`). Syntax
 // errors are worded as Lua words them: "name:LINE: MSG near 'TOKEN'".
 func Compile(src []byte, name string) (*lua.FunctionProto, error) {
-	src = luacompat.RewriteEscapes(skipShebang(src))
+	orig := skipShebang(src)
+	src = luacompat.RewriteEscapes(orig)
 	chunk, err := parse.Parse(bytes.NewReader(src), name)
 	if err != nil {
+		if msg := luajitSyntaxError(orig, name); msg != "" {
+			return nil, errors.New(msg)
+		}
 		return nil, syntaxError(err, name, src)
 	}
-	return lua.Compile(chunk, name)
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		// gopher-lua's compiler finds misplaced break, goto and '...'.
+		if msg := luajitSyntaxError(orig, name); msg != "" {
+			return nil, errors.New(msg)
+		}
+		return nil, err
+	}
+	fixLocalScopes(chunk, name, proto)
+	return proto, nil
 }
 
 // skipShebang blanks a "#!" first line, keeping line numbers.
@@ -56,22 +69,33 @@ func syntaxError(err error, name string, src []byte) error {
 	return fmt.Errorf("%s:%d: %s near '%s'", name, line, msg, tok)
 }
 
-// ChunkID is Lua's rendering of a chunk name: "=x" and "@x" give x, any
-// other string gives [string "first line…"].
+// ChunkID is LuaJIT's rendering of a chunk name (lj_debug_shortname):
+// "=x" gives x, "@x" the file name x (its last part when long), any other
+// string [string "first line…"].
 func ChunkID(name string) string {
+	const idSize = 60 // LUA_IDSIZE
 	switch {
-	case strings.HasPrefix(name, "="), strings.HasPrefix(name, "@"):
+	case strings.HasPrefix(name, "="):
+		if len(name) > idSize {
+			return name[1:idSize]
+		}
+		return name[1:]
+	case strings.HasPrefix(name, "@"):
+		if len(name)-1 >= idSize {
+			return "..." + name[len(name)-(idSize-4):]
+		}
 		return name[1:]
 	}
-	first, _, cut := strings.Cut(name, "\n")
-	const max = 60
-	if len(first) > max {
-		first, cut = first[:max], true
+	// Up to the first control character, at most idSize-12 bytes.
+	n := 0
+	for n < len(name) && n < idSize-12 && name[n] >= ' ' {
+		n++
 	}
-	if cut {
-		return `[string "` + first + `..."]`
+	if n == len(name) {
+		return `[string "` + name + `"]`
 	}
-	return `[string "` + first + `"]`
+	n = min(n, idSize-15)
+	return `[string "` + name[:n] + `..."]`
 }
 
 // load compiles src and makes a function of it in the main environment.

@@ -41,9 +41,8 @@ func (w *Worker) protect(fn lua.LValue, args []lua.LValue) ([]lua.LValue, *lua.A
 	for _, a := range args {
 		s.Push(a)
 	}
-	if err := s.PCall(len(args), lua.MultRet, nil); err != nil {
-		s.SetTop(0)
-		return nil, toAPIError(err)
+	if err := callProtected(s, len(args)); err != nil {
+		return nil, err
 	}
 	n := s.GetTop()
 	res := make([]lua.LValue, n)

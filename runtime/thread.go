@@ -223,27 +223,16 @@ func (t *Thread) body(args []lua.LValue) bool {
 		L.Push(a)
 	}
 	var results []lua.LValue
-	err := L.PCall(len(args), lua.MultRet, nil)
+	err := callProtected(L, len(args))
 	if err == nil {
 		n := L.GetTop()
 		results = make([]lua.LValue, n)
 		for i := 1; i <= n; i++ {
 			results[i-1] = L.Get(i)
 		}
+		L.SetTop(0)
 	}
-	L.SetTop(0)
-	var apiErr *lua.ApiError
-	if err != nil {
-		apiErr = toAPIError(err)
-	}
-	return t.finish(results, apiErr)
-}
-
-func toAPIError(err error) *lua.ApiError {
-	if e, ok := err.(*lua.ApiError); ok {
-		return e
-	}
-	return &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString(err.Error())}
+	return t.finish(results, err)
 }
 
 // finish records the results and passes the baton on: to the resumer of a
