@@ -45,6 +45,10 @@ func callProtected(L *lua.LState, nargs int) (err *lua.ApiError) {
 			err = e
 			return
 		}
+		if r == "lua callstack overflow" { // gopher-lua's recursion limit
+			err = &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString(position(L, 0) + "stack overflow"), StackTrace: stackTrace(L)}
+			return
+		}
 		// A Go panic inside a Go function, as L.PCall reports it.
 		err = &lua.ApiError{Type: lua.ApiErrorPanic, Object: lua.LString(fmt.Sprint(r)), StackTrace: stackTrace(L)}
 	}()

@@ -15,20 +15,27 @@ import (
 // then returns false alone, as LuaJIT does.
 var noValue = &lua.LUserData{}
 
-func (w *Worker) spareState() *lua.LState {
-	if n := len(w.states); n > 0 {
-		s := w.states[n-1]
-		w.states = w.states[:n-1]
+// spareState is a state for a protected call; the main chunk's calls get
+// one as deep as its own (mainCallStackSize), kept in a pool of their own.
+func (w *Worker) spareState(deep bool) *lua.LState {
+	pool, depth := &w.states, threadOptions.CallStackSize
+	if deep {
+		pool, depth = &w.deepStates, mainCallStackSize
+	}
+	if n := len(*pool); n > 0 {
+		s := (*pool)[n-1]
+		*pool = (*pool)[:n-1]
 		return s
 	}
-	s, _ := w.L.NewThread()
-	return s
+	return w.newState(depth)
 }
 
 // protect calls fn(args...) on a spare state. The state is reused only when
 // the call did not raise.
 func (w *Worker) protect(fn lua.LValue, args []lua.LValue) ([]lua.LValue, *lua.ApiError) {
+	deep := false
 	if t := w.cur; t != nil {
+		deep = t.main
 		// Each level nests Go frames on this thread's goroutine.
 		if t.pcallDepth >= maxPcallDepth {
 			return nil, &lua.ApiError{Type: lua.ApiErrorRun, Object: lua.LString("stack overflow")}
@@ -36,7 +43,7 @@ func (w *Worker) protect(fn lua.LValue, args []lua.LValue) ([]lua.LValue, *lua.A
 		t.pcallDepth++
 		defer func() { t.pcallDepth-- }()
 	}
-	s := w.spareState()
+	s := w.spareState(deep)
 	s.Push(fn)
 	for _, a := range args {
 		s.Push(a)
@@ -50,8 +57,10 @@ func (w *Worker) protect(fn lua.LValue, args []lua.LValue) ([]lua.LValue, *lua.A
 		res[i-1] = s.Get(i)
 	}
 	s.SetTop(0)
-	if len(w.states) < 64 {
-		w.states = append(w.states, s)
+	if pool := &w.states; !deep && len(*pool) < 64 {
+		*pool = append(*pool, s)
+	} else if pool := &w.deepStates; deep && len(*pool) < 64 {
+		*pool = append(*pool, s)
 	}
 	return res, nil
 }

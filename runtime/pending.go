@@ -14,10 +14,6 @@ func notImplemented(name string) lua.LGFunction {
 	}
 }
 
-// pendingModules can be required but fail when loaded. Only ngx.*
-// modules: a resty.* library the user installed must still load.
-var pendingModules = []string{"ngx.semaphore"}
-
 func (w *Worker) openPending(ngx *lua.LTable) {
 	L := w.L
 	sock := L.NewTable()
@@ -30,15 +26,4 @@ func (w *Worker) openPending(ngx *lua.LTable) {
 	mt.RawSetString("__index", L.NewFunction(notImplemented("ngx.shared")))
 	L.SetMetatable(shared, mt)
 	ngx.RawSetString("shared", shared)
-}
-
-// pendingLoader is the require loader for pendingModules.
-func (w *Worker) pendingLoader(L *lua.LState) (lua.LValue, bool) {
-	name := L.CheckString(1)
-	for _, p := range pendingModules {
-		if p == name {
-			return L.NewFunction(notImplemented("module '" + name + "'")), true
-		}
-	}
-	return nil, false
 }

@@ -113,10 +113,6 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)
-	if loader, ok := w.pendingLoader(L); ok {
-		L.Push(loader)
-		return 1
-	}
 	if m, ok := w.compat[name]; ok {
 		L.Push(L.NewFunction(func(L *lua.LState) int {
 			L.Push(m)
@@ -126,6 +122,10 @@ func (w *Worker) builtinLoader(L *lua.LState) int {
 	}
 	if name == "ngx.re" {
 		L.Push(L.NewFunction(w.ngxReLoader))
+		return 1
+	}
+	if name == "ngx.semaphore" {
+		L.Push(L.NewFunction(w.semaphoreLoader))
 		return 1
 	}
 	if name == "resty.core.ctx" {

@@ -93,6 +93,7 @@ type Thread struct {
 	waiter  *Thread   // parent blocked in ngx.thread.wait on this thread
 	waiting []*Thread // threads this one waits for
 	onEnd   []func()
+	onKill  func() // undoes what a parked thread registered (a semaphore queue)
 
 	pcallDepth int // nested protected calls running on this thread
 
@@ -173,7 +174,9 @@ func (t *Thread) cancelContext() {
 func (t *Thread) start(vals []lua.LValue) {
 	w := t.w
 	var r *runner
-	if n := len(w.pool); n > 0 {
+	if t.main {
+		r = w.newRunnerDepth(mainCallStackSize)
+	} else if n := len(w.pool); n > 0 {
 		r = w.pool[n-1]
 		w.pool = w.pool[:n-1]
 	} else {
@@ -185,8 +188,26 @@ func (t *Thread) start(vals []lua.LValue) {
 	r.inbox <- msg{kind: mResume, t: t, vals: vals}
 }
 
-func (w *Worker) newRunner() *runner {
+// mainCallStackSize lets the main chunk recurse about as deep as LuaJIT
+// does (it overflows between 20000 and 50000 calls). Other threads keep
+// threadOptions' 1024: gopher-lua reserves a pointer per 8 frames of the
+// limit up front, which would make every light thread bigger.
+const mainCallStackSize = 40000
+
+// newState is a thread of the main state that allows depth nested calls.
+func (w *Worker) newState(depth int) *lua.LState {
+	saved := w.L.Options.CallStackSize
+	w.L.Options.CallStackSize = depth
 	L, _ := w.L.NewThread()
+	w.L.Options.CallStackSize = saved
+	return L
+}
+
+func (w *Worker) newRunner() *runner { return w.newRunnerDepth(threadOptions.CallStackSize) }
+
+// newRunnerDepth makes a runner whose state allows depth nested calls.
+func (w *Worker) newRunnerDepth(depth int) *runner {
+	L := w.newState(depth)
 	r := &runner{L: L, inbox: make(chan msg, 1), done: make(chan struct{})}
 	go r.loop()
 	return r
@@ -414,6 +435,10 @@ func (t *Thread) kill() {
 	t.killed = true
 	t.cancelContext()
 	w.cancelTimer(t.timer)
+	if t.onKill != nil {
+		t.onKill()
+		t.onKill = nil
+	}
 	r := t.r
 	r.inbox <- msg{kind: mKill}
 	<-r.done

@@ -77,10 +77,11 @@ type Worker struct {
 	posted []func()
 	wake   chan struct{}
 
-	pool    []*runner
-	states  []*lua.LState // spare states for protected calls
-	threads map[*lua.LState]*Thread
-	live    map[*Thread]struct{} // threads with a goroutine (for shutdown)
+	pool       []*runner
+	states     []*lua.LState // spare states for protected calls
+	deepStates []*lua.LState // the same for the main chunk (deeper call stacks)
+	threads    map[*lua.LState]*Thread
+	live       map[*Thread]struct{} // threads with a goroutine (for shutdown)
 
 	exiting    bool
 	exitCode   int
@@ -96,6 +97,7 @@ type Worker struct {
 	Null     *lua.LUserData
 	compat   map[string]lua.LValue // bit, table.new…: served by require
 	re       *ngxre.Engine         // ngx.re's compiled patterns; made on first use
+	semMeta  *lua.LTable           // ngx.semaphore objects' metatable
 	mainGen  string                // the CLI chunk running: inline_gen or file_gen
 	layout   Layout                // the CLI program's shape, for resty-cli's line numbers
 }
