@@ -1,0 +1,18 @@
+//go:build !unix
+
+package socket
+
+import "net"
+
+// Without unix sockets calls the pool cannot peek and options are
+// refused; the project runs on unix systems.
+
+func pending(net.Conn) idleState { return idleQuiet }
+
+func setOption(_ net.Conn, name string, _ int) error {
+	return &Error{Text: "unsupported option " + name}
+}
+
+func getOption(_ net.Conn, name string) (int, error) {
+	return 0, &Error{Text: "unsupported option " + name}
+}

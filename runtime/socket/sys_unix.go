@@ -1,0 +1,107 @@
+//go:build unix
+
+package socket
+
+import (
+	"crypto/tls"
+	"net"
+	"syscall"
+)
+
+// rawConn is the socket under nc (under TLS too), or nil.
+func rawConn(nc net.Conn) syscall.RawConn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// pending peeks at the socket without blocking or consuming, as
+// setkeepalive's recv(MSG_PEEK) does.
+func pending(nc net.Conn) idleState {
+	rc := rawConn(nc)
+	if rc == nil {
+		return idleQuiet
+	}
+	var b [1]byte
+	n, rerr := 0, error(nil)
+	if err := rc.Control(func(fd uintptr) {
+		n, _, rerr = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	}); err != nil {
+		return idleEOF
+	}
+	switch {
+	case rerr == syscall.EAGAIN || rerr == syscall.EWOULDBLOCK || rerr == syscall.EINTR:
+		return idleQuiet
+	case rerr != nil || n > 0:
+		return idleData
+	}
+	return idleEOF
+}
+
+type sockOpt struct {
+	level, opt int
+	tcpOnly    bool
+}
+
+var sockOpts = map[string]sockOpt{
+	"keepalive":   {syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, false},
+	"reuseaddr":   {syscall.SOL_SOCKET, syscall.SO_REUSEADDR, false},
+	"tcp-nodelay": {syscall.IPPROTO_TCP, syscall.TCP_NODELAY, true},
+	"sndbuf":      {syscall.SOL_SOCKET, syscall.SO_SNDBUF, false},
+	"rcvbuf":      {syscall.SOL_SOCKET, syscall.SO_RCVBUF, false},
+}
+
+// sockopt finds the option and the socket it applies to; rc is nil when it
+// does not apply (a TCP option on a unix socket).
+func sockopt(nc net.Conn, name string) (so sockOpt, rc syscall.RawConn, err error) {
+	so, ok := sockOpts[name]
+	if !ok {
+		return so, nil, &Error{Text: "unsupported option " + name}
+	}
+	base := nc
+	if tc, ok := nc.(*tls.Conn); ok {
+		base = tc.NetConn()
+	}
+	if _, isTCP := base.(*net.TCPConn); so.tcpOnly && !isTCP {
+		return so, nil, nil
+	}
+	return so, rawConn(nc), nil
+}
+
+func setOption(nc net.Conn, name string, value int) error {
+	so, rc, err := sockopt(nc, name)
+	if err != nil || rc == nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), so.level, so.opt, value)
+	}); err != nil {
+		return wordErr(err)
+	}
+	return wordErr(serr)
+}
+
+func getOption(nc net.Conn, name string) (int, error) {
+	so, rc, err := sockopt(nc, name)
+	if err != nil || rc == nil {
+		return 0, err
+	}
+	var v int
+	var gerr error
+	if err := rc.Control(func(fd uintptr) {
+		v, gerr = syscall.GetsockoptInt(int(fd), so.level, so.opt)
+	}); err != nil {
+		return 0, wordErr(err)
+	}
+	return v, wordErr(gerr)
+}
