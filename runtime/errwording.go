@@ -58,6 +58,9 @@ func callProtected(L *lua.LState, nargs int) (err *lua.ApiError) {
 
 // stackTrace is gopher-lua's traceback of L's live frames.
 func stackTrace(L *lua.LState) (trace string) {
+	if _, deep := L.GetStack(deepStack); deep {
+		return deepTrace(L)
+	}
 	defer func() {
 		if e, ok := recover().(*lua.ApiError); ok {
 			trace = e.StackTrace
@@ -74,6 +77,9 @@ func luajitPanic(L *lua.LState) {
 		if m := luajitWording(L, string(s)); m != string(s) {
 			L.Replace(-1, lua.LString(m))
 		}
+	}
+	if _, deep := L.GetStack(deepStack); deep {
+		panic(&lua.ApiError{Type: lua.ApiErrorRun, Object: L.Get(-1), StackTrace: deepTrace(L)})
 	}
 	gopherPanic(L)
 }

@@ -195,11 +195,16 @@ func (t *Thread) start(vals []lua.LValue) {
 const mainCallStackSize = 40000
 
 // newState is a thread of the main state that allows depth nested calls.
+// gopher-lua grows a registry by a fixed step, copying it each time, so a
+// deep state grows in big steps: deep recursion would be quadratic.
 func (w *Worker) newState(depth int) *lua.LState {
-	saved := w.L.Options.CallStackSize
+	saved := w.L.Options
 	w.L.Options.CallStackSize = depth
+	if depth > threadOptions.CallStackSize {
+		w.L.Options.RegistryGrowStep = 16 * depth
+	}
 	L, _ := w.L.NewThread()
-	w.L.Options.CallStackSize = saved
+	w.L.Options = saved
 	return L
 }
 

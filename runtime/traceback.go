@@ -51,32 +51,73 @@ func renameMain(frames []string, mainName string) []string {
 func liveFrames(L *lua.LState, level int) string {
 	var frames []string
 	for i := level; ; i++ {
-		dbg, ok := L.GetStack(i)
+		line, ok := frameLine(L, i)
 		if !ok {
 			break
 		}
-		if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil {
-			break
-		}
-		where := "[C]:"
-		goFn := dbg.What == "G" || dbg.Source == "" || dbg.CurrentLine < 0
-		if !goFn {
-			where = fmt.Sprintf("%s:%d:", dbg.Source, dbg.CurrentLine)
-		}
-		var what string
-		switch {
-		case !goFn && (dbg.What == "main" || dbg.LineDefined == 0):
-			what = "main chunk"
-		case dbg.Name != "" && dbg.Name != "?":
-			what = "function '" + dbg.Name + "'"
-		case goFn:
-			what = "?"
-		default:
-			what = fmt.Sprintf("function <%s:%d>", dbg.Source, dbg.LineDefined)
-		}
-		frames = append(frames, "\t"+where+" in "+what)
+		frames = append(frames, line)
 	}
 	return strings.Join(frames, "\n")
+}
+
+// frameLine is the traceback line of the frame level frames up.
+func frameLine(L *lua.LState, level int) (string, bool) {
+	dbg, ok := L.GetStack(level)
+	if !ok {
+		return "", false
+	}
+	if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil {
+		return "", false
+	}
+	where := "[C]:"
+	goFn := dbg.What == "G" || dbg.Source == "" || dbg.CurrentLine < 0
+	if !goFn {
+		where = fmt.Sprintf("%s:%d:", dbg.Source, dbg.CurrentLine)
+	}
+	var what string
+	switch {
+	case !goFn && (dbg.What == "main" || dbg.LineDefined == 0):
+		what = "main chunk"
+	case dbg.Name != "" && dbg.Name != "?":
+		what = "function '" + dbg.Name + "'"
+	case goFn:
+		what = "?"
+	default:
+		what = fmt.Sprintf("function <%s:%d>", dbg.Source, dbg.LineDefined)
+	}
+	return "\t" + where + " in " + what, true
+}
+
+// deepStack is the depth from which stack traces are built by deepTrace:
+// gopher-lua's own costs O(depth²) (each frame is found from the top).
+const deepStack = 200
+
+// deepTrace is a traceback of a deep stack in gopher-lua's shape (its
+// 7 innermost frames, "...", its 7 outermost), in O(depth log depth).
+func deepTrace(L *lua.LState) string {
+	lo, hi := deepStack, 2*deepStack // the depth is in [lo, hi)
+	for _, ok := L.GetStack(hi); ok; _, ok = L.GetStack(hi) {
+		lo, hi = hi, 2*hi
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, ok := L.GetStack(mid); ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	lines := []string{"stack traceback:"}
+	for i := 0; i < 7; i++ {
+		l, _ := frameLine(L, i)
+		lines = append(lines, l)
+	}
+	lines = append(lines, "\t...")
+	for i := lo - 6; i <= lo; i++ {
+		l, _ := frameLine(L, i)
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // entryFrames is the traceback of a thread's error. gopher-lua calls the
