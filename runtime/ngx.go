@@ -72,6 +72,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	})
 	w.openTimer(ngx)
 	w.openPending(ngx)
+	w.openSocket(ngx)
 	w.openNgxString(ngx)
 	w.openNgxRe(ngx)
 	w.openUthread(ngx)

@@ -16,11 +16,6 @@ func notImplemented(name string) lua.LGFunction {
 
 func (w *Worker) openPending(ngx *lua.LTable) {
 	L := w.L
-	sock := L.NewTable()
-	for _, f := range []string{"tcp", "udp", "stream", "connect"} {
-		sock.RawSetString(f, L.NewFunction(notImplemented("ngx.socket."+f)))
-	}
-	ngx.RawSetString("socket", sock)
 	shared := L.NewTable()
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(notImplemented("ngx.shared")))

@@ -63,6 +63,7 @@ type Root struct {
 	threads int // live entry and light threads
 	coros   map[*Thread]struct{}
 	onDone  []func()
+	sockets map[*tcpSock]struct{} // closed when the context ends
 }
 
 // OnDone registers f to run when the root's last thread has ended.

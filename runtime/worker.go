@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"github.com/restygo/resty/runtime/ngxre"
+	"github.com/restygo/resty/runtime/socket"
 	"io"
 	"os"
 	"sort"
@@ -39,6 +40,10 @@ type Config struct {
 	// (SIGQUIT, SIGHUP): threads still running after it are killed, as
 	// nginx's worker_shutdown_timeout does. Default 3 s.
 	ExitGrace time.Duration
+	// Nameservers resolve names for cosockets ("host" or "host:port");
+	// none: the system resolver. ResolveIPv6 lets names resolve to IPv6.
+	Nameservers []string
+	ResolveIPv6 bool
 }
 
 // threadOptions keep a parked light thread small: a growable registry of
@@ -98,8 +103,12 @@ type Worker struct {
 	compat   map[string]lua.LValue // bit, table.new…: served by require
 	re       *ngxre.Engine         // ngx.re's compiled patterns; made on first use
 	semMeta  *lua.LTable           // ngx.semaphore objects' metatable
-	mainGen  string                // the CLI chunk running: inline_gen or file_gen
-	layout   Layout                // the CLI program's shape, for resty-cli's line numbers
+	tcpMeta  *lua.LTable           // cosocket objects' metatables
+	udpMeta  *lua.LTable
+	pools    socket.Pools     // keepalive connections
+	resolver *socket.Resolver // made on first use
+	mainGen  string           // the CLI chunk running: inline_gen or file_gen
+	layout   Layout           // the CLI program's shape, for resty-cli's line numbers
 }
 
 // New makes a worker around a fresh main state with resty's libraries.
@@ -330,6 +339,7 @@ func (w *Worker) shutdown() {
 	}
 	w.pool = nil
 	w.timers = nil
+	w.pools.Close()
 	w.L.Close()
 }
 

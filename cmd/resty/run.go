@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/restygo/resty/runtime"
+	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -66,6 +67,8 @@ func runCLI(args []string) int {
 		PackageCPath: packageCPath(o),
 		Console:      true,
 		Prefix:       os.TempDir() + "/",
+		Nameservers:  nameservers(o),
+		ResolveIPv6:  o.resolveIPv6,
 	})
 	setArgTable(w.L, o)
 	layout := runtime.Layout{Args: len(o.scriptArgs), Inline: len(o.src) > 0, File: o.hasFile}
@@ -113,6 +116,15 @@ func stdinHasScript() bool {
 }
 
 // packagePath puts -I directories first, as resty-cli's lua_package_path.
+// nameservers are --ns's, else /etc/resolv.conf's, as resty-cli sets
+// nginx's resolver.
+func nameservers(o *options) []string {
+	if len(o.nameservers) > 0 {
+		return o.nameservers
+	}
+	return socket.NameserversFromResolvConf("/etc/resolv.conf")
+}
+
 func packagePath(o *options) string {
 	var b strings.Builder
 	for _, d := range o.incDirs {

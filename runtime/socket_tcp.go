@@ -1,0 +1,526 @@
+package runtime
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/restygo/resty/runtime/socket"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ngx.socket.tcp: ngx_lua's cosocket object over runtime/socket. The
+// object is a table holding its state at index 1 (as ngx_lua does), whose
+// metatable is the method table. Blocking calls run through Thread.Block.
+
+// Defaults of lua_socket_connect/send/read_timeout, lua_socket_keepalive_timeout.
+const (
+	defaultSocketTimeout = 60 * time.Second
+	defaultKeepalive     = 60 * time.Second
+)
+
+type tcpSock struct {
+	root     *Root
+	conn     *socket.Conn
+	pool     string // keepalive pool of the connection
+	timeouts [3]time.Duration
+	session  tls.ClientSessionCache
+}
+
+const (
+	connectTimeout = iota
+	sendTimeout
+	readTimeout
+)
+
+func (w *Worker) openSocket(ngx *lua.LTable) {
+	L := w.L
+	w.tcpMeta = L.NewTable()
+	L.SetFuncs(w.tcpMeta, map[string]lua.LGFunction{
+		"connect":        w.tcpConnect,
+		"sslhandshake":   w.tcpSSLHandshake,
+		"send":           w.tcpSend,
+		"receive":        w.tcpReceive,
+		"receiveany":     w.tcpReceiveAny,
+		"receiveuntil":   w.tcpReceiveUntil,
+		"close":          tcpClose,
+		"settimeout":     tcpSetTimeout,
+		"settimeouts":    tcpSetTimeouts,
+		"setoption":      tcpSetOption,
+		"getoption":      tcpGetOption,
+		"setkeepalive":   w.tcpSetKeepalive,
+		"getreusedtimes": tcpGetReusedTimes,
+		"setclientcert":  notImplemented("tcpsock:setclientcert"),
+		"bind":           notImplemented("tcpsock:bind"),
+	})
+	w.tcpMeta.RawSetString("__index", w.tcpMeta)
+	w.openUDP()
+	sock := L.NewTable()
+	tcp := L.NewFunction(w.newTCP)
+	L.SetFuncs(sock, map[string]lua.LGFunction{"udp": w.newUDP, "connect": w.socketConnect})
+	sock.RawSetString("tcp", tcp)
+	sock.RawSetString("stream", tcp)
+	ngx.RawSetString("socket", sock)
+}
+
+// resolverOf is the worker's resolver, made on first use.
+func (w *Worker) resolverOf() *socket.Resolver {
+	if w.resolver == nil {
+		w.resolver = &socket.Resolver{Nameservers: w.cfg.Nameservers, IPv6: w.cfg.ResolveIPv6}
+	}
+	return w.resolver
+}
+
+func (w *Worker) newTCP(L *lua.LState) int {
+	L.Push(w.newSockTable(L, w.tcpMeta, &tcpSock{
+		root:     w.running(L).root,
+		timeouts: [3]time.Duration{defaultSocketTimeout, defaultSocketTimeout, defaultSocketTimeout},
+	}))
+	return 1
+}
+
+func (w *Worker) newSockTable(L *lua.LState, meta *lua.LTable, v any) *lua.LTable {
+	obj := L.CreateTable(1, 0)
+	ud := L.NewUserData()
+	ud.Value = v
+	obj.RawSetInt(1, ud)
+	L.SetMetatable(obj, meta)
+	return obj
+}
+
+// sockArg is the object of a method call; ngx_lua's checks and words.
+func sockArg[T any](L *lua.LState, what string) T {
+	var zero T
+	obj, ok := L.Get(1).(*lua.LTable)
+	if !ok {
+		L.ArgError(1, what+" expected")
+		return zero
+	}
+	ud, _ := obj.RawGetInt(1).(*lua.LUserData)
+	if ud == nil {
+		L.ArgError(1, what+" expected")
+		return zero
+	}
+	v, ok := ud.Value.(T)
+	if !ok {
+		L.ArgError(1, what+" expected")
+	}
+	return v
+}
+
+// tcpArg is the socket of a method call; a socket of another request or
+// timer is refused as ngx_lua does.
+func (w *Worker) tcpArg(L *lua.LState) *tcpSock {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	if cur := w.cur; cur != nil && cur.root != s.root {
+		raise(L, "bad request")
+	}
+	return s
+}
+
+func pushFail(L *lua.LState, err string, extra ...lua.LValue) int {
+	L.Push(lua.LNil)
+	L.Push(lua.LString(err))
+	for _, v := range extra {
+		L.Push(v)
+	}
+	return 2 + len(extra)
+}
+
+func pushOK(L *lua.LState) int {
+	L.Push(lua.LNumber(1))
+	return 1
+}
+
+// tcpConnect is tcpsock:connect(host, port [, opts]) or
+// tcpsock:connect("unix:/path" [, opts]).
+func (w *Worker) tcpConnect(L *lua.LState) int {
+	s := w.tcpArg(L)
+	n := L.GetTop()
+	if n < 2 || n > 4 {
+		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)
+	}
+	host := w.tostring(L, L.Get(2))
+	network, address, pool := "tcp", "", ""
+	optsAt := 4
+	if strings.HasPrefix(host, "unix:") {
+		network, address, pool, optsAt = "unix", host[len("unix:"):], host, 3
+	} else {
+		port, ok := L.Get(3).(lua.LNumber)
+		if !ok {
+			if s, isStr := L.Get(3).(lua.LString); isStr {
+				if p, err := strconv.Atoi(string(s)); err == nil {
+					port, ok = lua.LNumber(p), true
+				}
+			}
+		}
+		if !ok {
+			return pushFail(L, "missing the port number")
+		}
+		if port < 0 || port > 65535 {
+			return pushFail(L, "bad port number: "+w.tostring(L, L.Get(3)))
+		}
+		address = net.JoinHostPort(host, strconv.Itoa(int(port)))
+		pool = host + ":" + strconv.Itoa(int(port))
+	}
+	if opts, ok := L.Get(optsAt).(*lua.LTable); ok {
+		if name, ok := opts.RawGetString("pool").(lua.LString); ok {
+			pool = string(name)
+		}
+	}
+	if s.conn != nil { // connect on a connected socket closes it first
+		s.conn.Close()
+		s.conn = nil
+	}
+	if c := w.pools.Get(pool); c != nil {
+		s.conn, s.pool = c, pool
+		w.closeWithRoot(s)
+		return pushOK(L)
+	}
+	t := w.running(L)
+	var conn *socket.Conn
+	var err error
+	t.Block(func(ctx context.Context) {
+		if network == "tcp" {
+			var ip string
+			if ip, err = w.resolverOf().Lookup(ctx, host, s.timeouts[connectTimeout]); err != nil {
+				return
+			}
+			address = net.JoinHostPort(ip, address[strings.LastIndexByte(address, ':')+1:])
+		}
+		conn, err = socket.Dial(ctx, network, address, s.timeouts[connectTimeout])
+	})
+	if err != nil {
+		return pushFail(L, err.Error())
+	}
+	s.conn, s.pool = conn, pool
+	w.closeWithRoot(s)
+	return pushOK(L)
+}
+
+// closeWithRoot closes the socket's connection when its request or timer
+// ends, as ngx_lua's cleanup does.
+func (w *Worker) closeWithRoot(s *tcpSock) {
+	r := s.root
+	if r.sockets == nil {
+		r.sockets = map[*tcpSock]struct{}{}
+		r.OnDone(func() {
+			for x := range r.sockets {
+				if x.conn != nil {
+					x.conn.Close()
+					x.conn = nil
+				}
+			}
+		})
+	}
+	r.sockets[s] = struct{}{}
+}
+
+func (w *Worker) socketConnect(L *lua.LState) int {
+	w.newTCP(L)
+	obj := L.Get(-1)
+	L.Pop(1)
+	args := []lua.LValue{obj}
+	for i := 1; i <= L.GetTop(); i++ {
+		args = append(args, L.Get(i))
+	}
+	L.SetTop(0)
+	for _, a := range args {
+		L.Push(a)
+	}
+	if w.tcpConnect(L) == 1 {
+		L.Push(obj)
+		return 1
+	}
+	return 2
+}
+
+func (w *Worker) tcpSSLHandshake(L *lua.LState) int {
+	s := w.tcpArg(L)
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	reuse := L.Get(2)
+	serverName, _ := L.Get(3).(lua.LString)
+	verify := lua.LVAsBool(L.Get(4))
+	if s.session == nil {
+		s.session = tls.NewLRUClientSessionCache(1)
+	}
+	var err error
+	w.running(L).Block(func(ctx context.Context) {
+		err = s.conn.StartTLS(ctx, socket.TLSOptions{ServerName: string(serverName), Verify: verify, Sessions: s.session}, s.timeouts[connectTimeout])
+	})
+	if err != nil {
+		s.conn = nil
+		return pushFail(L, err.Error())
+	}
+	if reuse == lua.LFalse {
+		L.Push(lua.LTrue)
+		return 1
+	}
+	ud := L.NewUserData()
+	ud.Value = s.session
+	L.Push(ud)
+	return 1
+}
+
+// sendBytes flattens send's argument: a string, a number, or a nested
+// array of them (booleans and nil are refused, as ngx_lua does).
+func (w *Worker) sendBytes(L *lua.LState, v lua.LValue, out []byte) []byte {
+	switch x := v.(type) {
+	case lua.LString:
+		return append(out, x...)
+	case lua.LNumber:
+		return append(out, w.tostring(L, x)...)
+	case *lua.LTable:
+		for i := 1; i <= x.Len(); i++ {
+			out = w.sendBytes(L, x.RawGetInt(i), out)
+		}
+		return out
+	}
+	argError(L, 2, "string, number, boolean, nil, or array table expected, got "+v.Type().String())
+	return out
+}
+
+func (w *Worker) tcpSend(L *lua.LState) int {
+	s := w.tcpArg(L)
+	data := w.sendBytes(L, L.Get(2), nil)
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	var n int
+	var err error
+	w.running(L).Block(func(ctx context.Context) {
+		n, err = s.conn.Send(ctx, data, s.timeouts[sendTimeout])
+	})
+	if err != nil {
+		return pushFail(L, err.Error())
+	}
+	L.Push(lua.LNumber(n))
+	return 1
+}
+
+// receiveResult pushes data, or nil, err, partial.
+func receiveResult(L *lua.LState, data string, err error) int {
+	if err != nil {
+		return pushFail(L, err.Error(), lua.LString(data))
+	}
+	L.Push(lua.LString(data))
+	return 1
+}
+
+func (w *Worker) tcpReceive(L *lua.LState) int {
+	s := w.tcpArg(L)
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	var read func(ctx context.Context) (string, error)
+	timeout := s.timeouts[readTimeout]
+	switch p := L.Get(2).(type) {
+	case *lua.LNilType:
+		read = func(ctx context.Context) (string, error) { return s.conn.ReceiveLine(ctx, timeout) }
+	case lua.LString:
+		switch string(p) {
+		case "*l", "l":
+			read = func(ctx context.Context) (string, error) { return s.conn.ReceiveLine(ctx, timeout) }
+		case "*a", "a":
+			read = func(ctx context.Context) (string, error) { return s.conn.ReceiveAll(ctx, timeout) }
+		default:
+			n, err := strconv.Atoi(string(p))
+			if err != nil {
+				raise(L, "bad pattern argument: %s", string(p))
+			}
+			read = receiveN(s, n, timeout)
+		}
+	case lua.LNumber:
+		read = receiveN(s, int(p), timeout)
+	default:
+		raise(L, "bad pattern argument: %s", w.tostring(L, p))
+	}
+	var data string
+	var err error
+	w.running(L).Block(func(ctx context.Context) { data, err = read(ctx) })
+	return receiveResult(L, data, err)
+}
+
+func receiveN(s *tcpSock, n int, timeout time.Duration) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if n <= 0 {
+			return "", nil
+		}
+		return s.conn.ReceiveN(ctx, n, timeout)
+	}
+}
+
+func (w *Worker) tcpReceiveAny(L *lua.LState) int {
+	s := w.tcpArg(L)
+	max, ok := L.Get(2).(lua.LNumber)
+	if !ok || max <= 0 {
+		argError(L, 2, "bad max argument")
+	}
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	var data string
+	var err error
+	w.running(L).Block(func(ctx context.Context) {
+		data, err = s.conn.ReceiveAny(ctx, int(max), s.timeouts[readTimeout])
+	})
+	return receiveResult(L, data, err)
+}
+
+// tcpReceiveUntil returns the iterator of receiveuntil(pattern [, opts]).
+func (w *Worker) tcpReceiveUntil(L *lua.LState) int {
+	s := w.tcpArg(L)
+	pattern := L.CheckString(2)
+	inclusive := false
+	if opts, ok := L.Get(3).(*lua.LTable); ok {
+		inclusive = lua.LVAsBool(opts.RawGetString("inclusive"))
+	}
+	u, err := socket.NewUntil(pattern, inclusive)
+	if err != nil {
+		return pushFail(L, err.Error())
+	}
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		if s.conn == nil {
+			return pushFail(L, "closed")
+		}
+		size := 0
+		if n, ok := L.Get(1).(lua.LNumber); ok {
+			size = int(n)
+		}
+		var data string
+		var done bool
+		var err error
+		w.running(L).Block(func(ctx context.Context) {
+			data, done, err = s.conn.ReadUntil(ctx, u, size, s.timeouts[readTimeout])
+		})
+		if done {
+			L.Push(lua.LNil)
+			L.Push(lua.LNil)
+			L.Push(lua.LNil)
+			return 3
+		}
+		return receiveResult(L, data, err)
+	}))
+	return 1
+}
+
+func tcpClose(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	s.conn.Close()
+	s.conn = nil
+	return pushOK(L)
+}
+
+// timeoutArg reads a timeout in milliseconds; 0 or less keeps the default.
+func timeoutArg(L *lua.LState, n int) time.Duration {
+	ms, ok := L.Get(n).(lua.LNumber)
+	if !ok {
+		if L.Get(n) == lua.LNil {
+			return defaultSocketTimeout
+		}
+		argError(L, n, "number expected, got "+L.Get(n).Type().String())
+	}
+	if ms <= 0 {
+		return defaultSocketTimeout
+	}
+	return time.Duration(float64(ms) * float64(time.Millisecond))
+}
+
+func tcpSetTimeout(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	d := timeoutArg(L, 2)
+	s.timeouts = [3]time.Duration{d, d, d}
+	return 0
+}
+
+func tcpSetTimeouts(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	for i := range s.timeouts {
+		s.timeouts[i] = timeoutArg(L, i+2)
+	}
+	return 0
+}
+
+func tcpSetOption(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	v := L.Get(3)
+	n := 0
+	switch x := v.(type) {
+	case lua.LNumber:
+		n = int(x)
+	case lua.LBool:
+		if x {
+			n = 1
+		}
+	}
+	if err := s.conn.SetOption(L.CheckString(2), n); err != nil {
+		return pushFail(L, err.Error())
+	}
+	return pushOK(L)
+}
+
+func tcpGetOption(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	v, err := s.conn.GetOption(L.CheckString(2))
+	if err != nil {
+		return pushFail(L, err.Error())
+	}
+	L.Push(lua.LNumber(v))
+	return 1
+}
+
+// tcpSetKeepalive is tcpsock:setkeepalive([timeout [, size]]): the
+// connection goes to its pool and the object is closed.
+func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
+	s := w.tcpArg(L)
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	idle := defaultKeepalive
+	if ms, ok := L.Get(2).(lua.LNumber); ok {
+		idle = time.Duration(float64(ms) * float64(time.Millisecond))
+	}
+	size := socket.DefaultPoolSize
+	if v := L.Get(3); v != lua.LNil {
+		n, ok := v.(lua.LNumber)
+		if !ok {
+			argError(L, 3, "number expected, got "+v.Type().String())
+		}
+		if n <= 0 {
+			raise(L, "bad \"pool_size\" option value: %s", w.tostring(L, v))
+		}
+		size = int(n)
+	}
+	c := s.conn
+	s.conn = nil
+	if err := w.pools.Put(s.pool, c, idle, size); err != nil {
+		if err == socket.ErrUnreadData {
+			s.conn = c // still usable, as in ngx_lua
+		}
+		return pushFail(L, err.Error())
+	}
+	return pushOK(L)
+}
+
+func tcpGetReusedTimes(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	if s.conn == nil {
+		return pushFail(L, "closed")
+	}
+	L.Push(lua.LNumber(s.conn.Reused))
+	return 1
+}
