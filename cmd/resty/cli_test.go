@@ -16,5 +16,9 @@ func TestMain(m *testing.M) {
 // TestCLI runs the end-to-end scripts in testdata/cli: the resty command
 // line, exit codes, output and the worker's scheduling as users see them.
 func TestCLI(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/cli"})
+	testscript.Run(t, testscript.Params{
+		Dir:       "testdata/cli",
+		Cmds:      map[string]func(*testscript.TestScript, bool, []string){"server": cmdServer},
+		Condition: haveCondition,
+	})
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Real servers for the scripts, each on a free 127.0.0.1 port exported as
+// $<NAME>_PORT:
+//
+//	server redis | memcached   the real daemons
+//	server echo                a TCP server echoing what it reads
+//	server udpecho             a UDP server echoing each datagram
+//
+// [have:PROG] is true when PROG is installed, and always under
+// RESTY_REQUIRE_SERVERS=1 (CI), where a missing server must fail the test
+// instead of skipping it.
+
+func haveCondition(cond string) (bool, error) {
+	prog, ok := strings.CutPrefix(cond, "have:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if os.Getenv("RESTY_REQUIRE_SERVERS") == "1" {
+		return true, nil
+	}
+	_, err := exec.LookPath(prog)
+	return err == nil, nil
+}
+
+func freePort(ts *testscript.TestScript) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: server redis|memcached|echo|udpecho")
+	}
+	kind := args[0]
+	var port int
+	switch kind {
+	case "redis":
+		port = freePort(ts)
+		startDaemon(ts, port, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	case "memcached":
+		port = freePort(ts)
+		startDaemon(ts, port, "memcached", "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0")
+	case "echo":
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ts.Fatalf("echo: %v", err)
+		}
+		ts.Defer(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					io.Copy(c, c)
+				}()
+			}
+		}()
+		port = l.Addr().(*net.TCPAddr).Port
+	case "udpecho":
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			ts.Fatalf("udpecho: %v", err)
+		}
+		ts.Defer(func() { pc.Close() })
+		go func() {
+			buf := make([]byte, 65536)
+			for {
+				n, addr, err := pc.ReadFrom(buf)
+				if err != nil {
+					return
+				}
+				pc.WriteTo(buf[:n], addr)
+			}
+		}()
+		port = pc.LocalAddr().(*net.UDPAddr).Port
+	default:
+		ts.Fatalf("unknown server %q", kind)
+	}
+	ts.Setenv(strings.ToUpper(kind)+"_PORT", strconv.Itoa(port))
+}
+
+// startDaemon runs prog until the script ends and waits for its port.
+func startDaemon(ts *testscript.TestScript, port int, prog string, args ...string) {
+	cmd := exec.Command(prog, args...)
+	if err := cmd.Start(); err != nil {
+		ts.Fatalf("%s: %v", prog, err)
+	}
+	ts.Defer(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+	}
+	ts.Fatalf("%s did not listen on %s", prog, addr)
+}
