@@ -20,7 +20,8 @@ import (
 //	server echo                a TCP server echoing what it reads
 //	server udpecho             a UDP server echoing each datagram
 //
-// [have:PROG] is true when PROG is installed, and always under
+// [have:PROG] is true when PROG (a command, or a file's path) is
+// installed, and always under
 // RESTY_REQUIRE_SERVERS=1 (CI), where a missing server must fail the test
 // instead of skipping it.
 
@@ -31,6 +32,10 @@ func haveCondition(cond string) (bool, error) {
 	}
 	if os.Getenv("RESTY_REQUIRE_SERVERS") == "1" {
 		return true, nil
+	}
+	if strings.Contains(prog, "/") { // a file a package installs
+		_, err := os.Stat(prog)
+		return err == nil, nil
 	}
 	_, err := exec.LookPath(prog)
 	return err == nil, nil
@@ -57,7 +62,11 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		startDaemon(ts, port, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	case "memcached":
 		port = freePort(ts)
-		startDaemon(ts, port, "memcached", "-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0")
+		args := []string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0"}
+		if os.Geteuid() == 0 { // memcached refuses root without -u
+			args = append(args, "-u", "root")
+		}
+		startDaemon(ts, port, "memcached", args...)
 	case "echo":
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
