@@ -428,6 +428,9 @@ func timeoutArg(L *lua.LState, n int) time.Duration {
 		}
 		argError(L, n, "number expected, got "+L.Get(n).Type().String())
 	}
+	if ms >= 1<<31 { // ngx_msec_t is 32 bits in ngx_lua's check
+		raise(L, "bad timeout value")
+	}
 	if ms <= 0 {
 		return defaultSocketTimeout
 	}

@@ -19,6 +19,7 @@ import (
 //	server redis | memcached   the real daemons
 //	server echo                a TCP server echoing what it reads
 //	server udpecho             a UDP server echoing each datagram
+//	server dns                 a DNS server: A 10.1.2.3 for *.test, else NXDOMAIN
 //
 // [have:PROG] is true when PROG (a command, or a file's path) is
 // installed, and always under
@@ -52,7 +53,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|echo|udpecho")
+		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns")
 	}
 	kind := args[0]
 	var port int
@@ -103,6 +104,14 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}()
 		port = pc.LocalAddr().(*net.UDPAddr).Port
+	case "dns":
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			ts.Fatalf("dns: %v", err)
+		}
+		ts.Defer(func() { pc.Close() })
+		go serveDNS(pc)
+		port = pc.LocalAddr().(*net.UDPAddr).Port
 	default:
 		ts.Fatalf("unknown server %q", kind)
 	}
@@ -127,4 +136,43 @@ func startDaemon(ts *testscript.TestScript, port int, prog string, args ...strin
 		}
 	}
 	ts.Fatalf("%s did not listen on %s", prog, addr)
+}
+
+// serveDNS answers each query with one A record (10.1.2.3, TTL 60) when
+// the name ends in ".test", NXDOMAIN otherwise: enough for resolvers.
+func serveDNS(pc net.PacketConn) {
+	buf := make([]byte, 512)
+	for {
+		n, addr, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		if n < 12 {
+			continue
+		}
+		q := buf[:n]
+		// The question ends after its name's labels, then type and class.
+		end := 12
+		var labels []string
+		for end < n && q[end] != 0 {
+			labels = append(labels, string(q[end+1:end+1+int(q[end])]))
+			end += int(q[end]) + 1
+		}
+		end += 5
+		if end > n {
+			continue
+		}
+		name := strings.Join(labels, ".")
+		resp := append([]byte{}, q[:end]...)
+		resp[2], resp[3] = 0x81, 0x80 // a response, recursion desired and available
+		resp[6], resp[7], resp[8], resp[9], resp[10], resp[11] = 0, 0, 0, 0, 0, 0
+		qtype := int(q[end-4])<<8 | int(q[end-3])
+		if !strings.HasSuffix(name, ".test") {
+			resp[3] |= 3 // NXDOMAIN
+		} else if qtype == 1 {
+			resp[7] = 1
+			resp = append(resp, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3)
+		}
+		pc.WriteTo(resp, addr)
+	}
 }
