@@ -54,6 +54,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.openRestyString()
 	w.openRestyAes()
 	w.compat["resty.core.regex"] = w.openRestyCoreRegex()
+	w.compat["ffi"] = w.openFFI(L)
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,

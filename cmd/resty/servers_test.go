@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"net/http"
 	"net"
 	"os"
 	"os/exec"
@@ -20,6 +24,7 @@ import (
 //	server echo                a TCP server echoing what it reads
 //	server udpecho             a UDP server echoing each datagram
 //	server dns                 a DNS server: A 10.1.2.3 for *.test, else NXDOMAIN
+//	server websocket           a WebSocket server echoing text and binary frames
 //
 // [have:PROG] is true when PROG (a command, or a file's path) is
 // installed, and always under
@@ -53,7 +58,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns")
+		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns|websocket")
 	}
 	kind := args[0]
 	var port int
@@ -112,6 +117,22 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Defer(func() { pc.Close() })
 		go serveDNS(pc)
 		port = pc.LocalAddr().(*net.UDPAddr).Port
+	case "websocket":
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ts.Fatalf("websocket: %v", err)
+		}
+		ts.Defer(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go serveWebSocket(c)
+			}
+		}()
+		port = l.Addr().(*net.TCPAddr).Port
 	default:
 		ts.Fatalf("unknown server %q", kind)
 	}
@@ -174,5 +195,59 @@ func serveDNS(pc net.PacketConn) {
 			resp = append(resp, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3)
 		}
 		pc.WriteTo(resp, addr)
+	}
+}
+
+// serveWebSocket accepts the RFC 6455 upgrade, then echoes data frames
+// (unmasked, as a server sends them), answers a ping with a pong and a
+// close with a close.
+func serveWebSocket(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	req, err := http.ReadRequest(r)
+	if err != nil {
+		return
+	}
+	sum := sha1.Sum([]byte(req.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+		base64.StdEncoding.EncodeToString(sum[:]))
+	for {
+		var h [2]byte
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			return
+		}
+		op, n := h[0]&0x0f, int(h[1]&0x7f)
+		switch n {
+		case 126:
+			var ext [2]byte
+			io.ReadFull(r, ext[:])
+			n = int(ext[0])<<8 | int(ext[1])
+		case 127:
+			return // not needed by the tests
+		}
+		var mask [4]byte
+		if h[1]&0x80 != 0 {
+			io.ReadFull(r, mask[:])
+		}
+		payload := make([]byte, n)
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return
+		}
+		for i := range payload {
+			payload[i] ^= mask[i%4]
+		}
+		if op == 0x9 {
+			op = 0xa // ping: pong
+		}
+		frame := []byte{0x80 | op}
+		if n < 126 {
+			frame = append(frame, byte(n))
+		} else {
+			frame = append(frame, 126, byte(n>>8), byte(n))
+		}
+		c.Write(append(frame, payload...))
+		if op == 0x8 {
+			return
+		}
 	}
 }
