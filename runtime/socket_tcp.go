@@ -319,30 +319,42 @@ func (w *Worker) tcpReceive(L *lua.LState) int {
 	}
 	var read func(ctx context.Context) (string, error)
 	timeout := s.timeouts[readTimeout]
+	line, n := false, -1 // what Ready checks; -1: never served from the buffer
 	switch p := L.Get(2).(type) {
 	case *lua.LNilType:
-		read = func(ctx context.Context) (string, error) { return s.conn.ReceiveLine(ctx, timeout) }
+		line = true
 	case lua.LString:
 		switch string(p) {
 		case "*l", "l":
-			read = func(ctx context.Context) (string, error) { return s.conn.ReceiveLine(ctx, timeout) }
+			line = true
 		case "*a", "a":
 			read = func(ctx context.Context) (string, error) { return s.conn.ReceiveAll(ctx, timeout) }
 		default:
-			n, err := strconv.Atoi(string(p))
-			if err != nil {
+			var err error
+			if n, err = strconv.Atoi(string(p)); err != nil {
 				raise(L, "bad pattern argument: %s", string(p))
 			}
-			read = receiveN(s, n, timeout)
 		}
 	case lua.LNumber:
-		read = receiveN(s, int(p), timeout)
+		n = int(p)
 	default:
 		raise(L, "bad pattern argument: %s", w.tostring(L, p))
 	}
+	switch {
+	case line:
+		read = func(ctx context.Context) (string, error) { return s.conn.ReceiveLine(ctx, timeout) }
+	case n >= 0:
+		read = receiveN(s, n, timeout)
+	}
 	var data string
 	var err error
-	w.running(L).Block(func(ctx context.Context) { data, err = read(ctx) })
+	if (line || n >= 0) && s.conn.Ready(line, n) {
+		// Already read (a reply's second part, pipelined replies): no
+		// need to give the baton away.
+		data, err = read(context.Background())
+	} else {
+		w.running(L).Block(func(ctx context.Context) { data, err = read(ctx) })
+	}
 	return receiveResult(L, data, err)
 }
 

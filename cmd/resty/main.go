@@ -11,7 +11,10 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(execute(os.Args[1:]))
+	stop := startProfile()
+	code := execute(os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
 // execute runs the command line and returns the process exit status.

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"time"
@@ -103,4 +104,21 @@ func take(r *bufio.Reader, b []byte, max int) []byte {
 	b = append(b, p...)
 	r.Discard(len(p))
 	return b
+}
+
+// Ready says whether a receive of a line (line) or of n bytes would be
+// served from data already read: such a receive does not block, so the
+// caller may run it without giving up its thread's turn.
+func (c *Conn) Ready(line bool, n int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.nc == nil || c.rclosed || c.reading {
+		return false
+	}
+	buffered := c.r.Buffered()
+	if !line {
+		return n <= buffered
+	}
+	p, _ := c.r.Peek(buffered)
+	return bytes.IndexByte(p, '\n') >= 0
 }

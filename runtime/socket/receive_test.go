@@ -202,3 +202,26 @@ func TestUntilLinear(t *testing.T) {
 		t.Fatalf("took %v", d)
 	}
 }
+
+// Ready answers for data already read ahead, without reading.
+func TestReady(t *testing.T) {
+	c := dial(t, scripted(t, "ab\ncd", hold{}))
+	if c.Ready(true, 0) || c.Ready(false, 1) {
+		t.Fatal("ready before anything was read")
+	}
+	if got, err := c.ReceiveN(context.Background(), 1, long); got != "a" || err != nil {
+		t.Fatalf("ReceiveN = %q, %v", got, err)
+	}
+	if !c.Ready(true, 0) || !c.Ready(false, 2) {
+		t.Error(`"b\n" is buffered: a line and 2 bytes are ready`)
+	}
+	if got, _ := c.ReceiveLine(context.Background(), long); got != "b" {
+		t.Fatalf("ReceiveLine = %q", got)
+	}
+	if got, _ := c.ReceiveN(context.Background(), 2, long); got != "cd" {
+		t.Fatalf("ReceiveN = %q", got)
+	}
+	if c.Ready(true, 0) || c.Ready(false, 1) {
+		t.Error("no line is buffered")
+	}
+}
