@@ -3,7 +3,10 @@ package runtime
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -249,9 +252,12 @@ func (w *Worker) tcpSSLHandshake(L *lua.LState) int {
 	if s.session == nil {
 		s.session = tls.NewLRUClientSessionCache(1)
 	}
-	var err error
+	roots, err := w.trustedRoots()
+	if err != nil {
+		return pushFail(L, err.Error())
+	}
 	w.running(L).Block(func(ctx context.Context) {
-		err = s.conn.StartTLS(ctx, socket.TLSOptions{ServerName: string(serverName), Verify: verify, Sessions: s.session}, s.timeouts[connectTimeout])
+		err = s.conn.StartTLS(ctx, socket.TLSOptions{ServerName: string(serverName), Verify: verify, Roots: roots, Sessions: s.session}, s.timeouts[connectTimeout])
 	})
 	if err != nil {
 		s.conn = nil
@@ -265,6 +271,24 @@ func (w *Worker) tcpSSLHandshake(L *lua.LState) int {
 	ud.Value = s.session
 	L.Push(ud)
 	return 1
+}
+
+// trustedRoots are the CAs of lua_ssl_trusted_certificate, or nil for the
+// system's.
+func (w *Worker) trustedRoots() (*x509.CertPool, error) {
+	if w.cfg.TrustedCert == "" || w.roots != nil {
+		return w.roots, nil
+	}
+	pem, err := os.ReadFile(w.cfg.TrustedCert)
+	if err != nil {
+		return nil, err
+	}
+	w.roots = x509.NewCertPool()
+	if !w.roots.AppendCertsFromPEM(pem) {
+		w.roots = nil
+		return nil, fmt.Errorf("no certificates in lua_ssl_trusted_certificate %s", w.cfg.TrustedCert)
+	}
+	return w.roots, nil
 }
 
 // sendBytes flattens send's argument: a string, a number, or a nested

@@ -3,6 +3,7 @@ package runtime
 import (
 	"container/heap"
 	"context"
+	"crypto/x509"
 	"github.com/restygo/resty/runtime/ngxre"
 	"github.com/restygo/resty/runtime/socket"
 	"io"
@@ -44,6 +45,10 @@ type Config struct {
 	// none: the system resolver. ResolveIPv6 lets names resolve to IPv6.
 	Nameservers []string
 	ResolveIPv6 bool
+	// TrustedCert is lua_ssl_trusted_certificate: a PEM file of the CAs
+	// sslhandshake verifies against; "": the system's (SSL_CERT_FILE and
+	// SSL_CERT_DIR are honoured).
+	TrustedCert string
 }
 
 // threadOptions keep a parked light thread small: a growable registry of
@@ -107,6 +112,7 @@ type Worker struct {
 	udpMeta  *lua.LTable
 	pools    socket.Pools     // keepalive connections
 	resolver *socket.Resolver // made on first use
+	roots    *x509.CertPool   // TrustedCert's CAs, read on first use
 	mainGen  string           // the CLI chunk running: inline_gen or file_gen
 	layout   Layout           // the CLI program's shape, for resty-cli's line numbers
 }

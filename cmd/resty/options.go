@@ -20,6 +20,7 @@ type options struct {
 	version     bool
 	stdin       bool // "-": the program comes from standard input
 	httpConf    []string
+	trustedCert string // lua_ssl_trusted_certificate: PEM CAs for sslhandshake
 	file        string // the Lua file, "" when none
 	hasFile     bool
 	scriptArgs  []string
@@ -185,7 +186,11 @@ func (o *options) addHTTPConf(v string) error {
 		o.httpConf = append(o.httpConf, strings.Trim(fields[1], `"'`))
 		return nil
 	}
-	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;' and 'lua_package_path \"...\";' here: %s", v)
+	if len(fields) == 2 && fields[0] == "lua_ssl_trusted_certificate" {
+		o.trustedCert = strings.Trim(fields[1], `"'`)
+		return nil
+	}
+	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;', 'lua_package_path \"...\";' and 'lua_ssl_trusted_certificate FILE;' here: %s", v)
 }
 
 // quoteLua quotes s as a Lua long string, as resty-cli quotes -l values.

@@ -69,6 +69,7 @@ func runCLI(args []string) int {
 		Prefix:       os.TempDir() + "/",
 		Nameservers:  nameservers(o),
 		ResolveIPv6:  o.resolveIPv6,
+		TrustedCert:  o.trustedCert,
 	})
 	setArgTable(w.L, o)
 	layout := runtime.Layout{Args: len(o.scriptArgs), Inline: len(o.src) > 0, File: o.hasFile}

@@ -2,10 +2,18 @@ package main
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -25,6 +33,7 @@ import (
 //	server udpecho             a UDP server echoing each datagram
 //	server dns                 a DNS server: A 10.1.2.3 for *.test, else NXDOMAIN
 //	server websocket           a WebSocket server echoing text and binary frames
+//	server tls                 a TLS echo server for "localhost", its CA in $WORK/ca.pem
 //
 // [have:PROG] is true when PROG (a command, or a file's path) is
 // installed, and always under
@@ -58,7 +67,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns|websocket")
+		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns|websocket|tls")
 	}
 	kind := args[0]
 	var port int
@@ -130,6 +139,30 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 					return
 				}
 				go serveWebSocket(c)
+			}
+		}()
+		port = l.Addr().(*net.TCPAddr).Port
+	case "tls":
+		cfg, caPEM := testTLS(ts)
+		ca := ts.MkAbs("ca.pem")
+		if err := os.WriteFile(ca, caPEM, 0o644); err != nil {
+			ts.Fatalf("tls: %v", err)
+		}
+		l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+		if err != nil {
+			ts.Fatalf("tls: %v", err)
+		}
+		ts.Defer(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					io.Copy(c, c)
+				}()
 			}
 		}()
 		port = l.Addr().(*net.TCPAddr).Port
@@ -250,4 +283,39 @@ func serveWebSocket(c net.Conn) {
 			return
 		}
 	}
+}
+
+// testTLS makes a CA and a certificate it signs for localhost/127.0.0.1.
+func testTLS(ts *testscript.TestScript) (*tls.Config, []byte) {
+	newKey := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			ts.Fatalf("key: %v", err)
+		}
+		return k
+	}
+	caKey, leafKey := newKey(), newKey()
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "resty test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		ts.Fatalf("ca: %v", err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		ts.Fatalf("leaf: %v", err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
