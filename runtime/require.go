@@ -124,6 +124,10 @@ func (w *Worker) builtinLoader(L *lua.LState) int {
 		L.Push(L.NewFunction(w.ngxReLoader))
 		return 1
 	}
+	if fn := w.luaLibLoader(name); fn != nil {
+		L.Push(fn)
+		return 1
+	}
 	if name == "ngx.semaphore" {
 		L.Push(L.NewFunction(w.semaphoreLoader))
 		return 1
