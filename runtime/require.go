@@ -110,6 +110,16 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 	return 1
 }
 
+// goModules are the built-in modules written in Go, each made when first
+// required.
+func (w *Worker) goModules() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"ngx.re":         w.ngxReLoader,
+		"ngx.semaphore":  w.semaphoreLoader,
+		"resty.core.ctx": w.coreCtxLoader,
+	}
+}
+
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)
@@ -120,29 +130,12 @@ func (w *Worker) builtinLoader(L *lua.LState) int {
 		}))
 		return 1
 	}
-	if name == "ngx.re" {
-		L.Push(L.NewFunction(w.ngxReLoader))
+	if fn, ok := w.goModules()[name]; ok {
+		L.Push(L.NewFunction(fn))
 		return 1
 	}
 	if fn := w.luaLibLoader(name); fn != nil {
 		L.Push(fn)
-		return 1
-	}
-	if name == "ngx.semaphore" {
-		L.Push(L.NewFunction(w.semaphoreLoader))
-		return 1
-	}
-	if name == "resty.core.ctx" {
-		L.Push(L.NewFunction(func(L *lua.LState) int {
-			m := L.NewTable()
-			m.RawSetString("get_ctx_table", L.NewFunction(func(L *lua.LState) int {
-				reuse, _ := L.Get(1).(*lua.LTable)
-				L.Push(w.ctxTable(L, reuse))
-				return 1
-			}))
-			L.Push(m)
-			return 1
-		}))
 		return 1
 	}
 	if name == "resty.core" || strings.HasPrefix(name, "resty.core.") {
@@ -154,6 +147,19 @@ func (w *Worker) builtinLoader(L *lua.LState) int {
 		return 1
 	}
 	L.Push(lua.LString(""))
+	return 1
+}
+
+// coreCtxLoader loads resty.core.ctx, whose get_ctx_table some libraries
+// call directly.
+func (w *Worker) coreCtxLoader(L *lua.LState) int {
+	m := L.NewTable()
+	m.RawSetString("get_ctx_table", L.NewFunction(func(L *lua.LState) int {
+		reuse, _ := L.Get(1).(*lua.LTable)
+		L.Push(w.ctxTable(L, reuse))
+		return 1
+	}))
+	L.Push(m)
 	return 1
 }
 
