@@ -114,9 +114,11 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // required.
 func (w *Worker) goModules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
-		"ngx.re":         w.ngxReLoader,
-		"ngx.semaphore":  w.semaphoreLoader,
-		"resty.core.ctx": w.coreCtxLoader,
+		"ngx.re":                 w.ngxReLoader,
+		"ngx.semaphore":          w.semaphoreLoader,
+		"resty.core.ctx":         w.coreCtxLoader,
+		"resty.lrucache":         w.lrucacheLoader,
+		"resty.lrucache.pureffi": w.lrucachePureFFILoader,
 	}
 }
 
