@@ -72,7 +72,7 @@ func (w *Worker) openNgx() *lua.LTable {
 		"utctime":     w.ngxUTCTime,
 	})
 	w.openTimer(ngx)
-	w.openPending(ngx)
+	w.openShared(ngx)
 	w.openSocket(ngx)
 	w.openNgxString(ngx)
 	w.openNgxRe(ngx)

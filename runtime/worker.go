@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"github.com/restygo/resty/runtime/ngxre"
+	"github.com/restygo/resty/runtime/shdict"
 	"github.com/restygo/resty/runtime/socket"
 	"io"
 	"os"
@@ -49,6 +50,9 @@ type Config struct {
 	// sslhandshake verifies against; "": the system's (SSL_CERT_FILE and
 	// SSL_CERT_DIR are honoured).
 	TrustedCert string
+	// SharedDicts are the lua_shared_dict zones, by name; every worker of
+	// a process is given the same ones.
+	SharedDicts map[string]*shdict.Dict
 }
 
 // threadOptions keep a parked light thread small: a growable registry of

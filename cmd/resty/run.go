@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/restygo/resty/runtime"
+	"github.com/restygo/resty/runtime/shdict"
 	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -61,6 +62,11 @@ func runCLI(args []string) int {
 		}
 	}
 
+	zones, err := sharedDicts(o.shdicts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "resty: [emerg] %v\n", err)
+		return 1
+	}
 	w := runtime.New(runtime.Config{
 		LogLevel:     level,
 		PackagePath:  packagePath(o),
@@ -70,6 +76,7 @@ func runCLI(args []string) int {
 		Nameservers:  nameservers(o),
 		ResolveIPv6:  o.resolveIPv6,
 		TrustedCert:  o.trustedCert,
+		SharedDicts:  zones,
 	})
 	setArgTable(w.L, o)
 	layout := runtime.Layout{Args: len(o.scriptArgs), Inline: len(o.src) > 0, File: o.hasFile}
@@ -199,4 +206,16 @@ func compileProgram(L *lua.LState, o *options) ([]runtime.Chunk, error) {
 		chunks = append(chunks, runtime.Chunk{Fn: L.NewFunctionFromProto(proto), Gen: "file_gen"})
 	}
 	return chunks, nil
+}
+
+// sharedDicts makes the zones of --shdict and lua_shared_dict ("NAME SIZE").
+func sharedDicts(specs []string) (map[string]*shdict.Dict, error) {
+	zones := map[string]*shdict.Dict{}
+	for _, spec := range specs {
+		f := strings.Fields(spec)
+		if err := shdict.Define(zones, f[0], f[1]); err != nil {
+			return nil, err
+		}
+	}
+	return zones, nil
 }
