@@ -158,13 +158,13 @@ func (d *Dict) FlushExpired(max int, now int64) int {
 	return freed
 }
 
-// Keys lists live keys, most recently used first, at most max of them
-// (max ≤ 0: all).
+// Keys lists live keys, least recently used first (as ngx_lua walks its
+// queue), at most max of them (max ≤ 0: all).
 func (d *Dict) Keys(max int, now int64) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var keys []string
-	for n := d.lru.next; n != &d.lru; n = n.next {
+	for n := d.lru.prev; n != &d.lru; n = n.prev {
 		if n.expires == 0 || n.expires > now {
 			keys = append(keys, n.key)
 			if len(keys) == max {
