@@ -134,10 +134,10 @@ func (d *Dict) lookup(key string, now int64) (*node, status) {
 	if n == nil {
 		return nil, missing
 	}
+	d.touch(n) // expired or not, as ngx_http_lua_shdict_lookup does
 	if n.expires != 0 && n.expires < now {
 		return n, expired
 	}
-	d.touch(n)
 	return n, live
 }
 

@@ -300,3 +300,20 @@ func TestDefine(t *testing.T) {
 		}
 	}
 }
+
+// A lookup moves an item to the young end of the LRU list even when it has
+// expired (ngx_http_lua_shdict_lookup): a stale item read with get_stale
+// then outlives the expiry sweep of the next store.
+func TestStaleLookupTouches(t *testing.T) {
+	d := mustNew(t, 1<<20)
+	now := int64(1_000_000)
+	set(t, d, "gone", num(1), 1, now)
+	set(t, d, "kept", num(2), 0, now)
+	if _, _, stale, _ := d.Get("gone", true, now+10); !stale {
+		t.Fatal("want a stale item")
+	}
+	set(t, d, "x", num(3), 0, now+10) // sweeps expired items from the old end
+	if v, _, stale, _ := d.Get("gone", true, now+10); v.Num != 1 || !stale {
+		t.Errorf("stale item evicted although just read: %v %v", v, stale)
+	}
+}
