@@ -372,7 +372,7 @@ func (w *Worker) tcpReceive(L *lua.LState) int {
 	}
 	var data string
 	var err error
-	if (line || n >= 0) && s.conn.Ready(line, n) {
+	if (line || n >= 0) && s.conn.ReadyNow(line, n) {
 		// Already read (a reply's second part, pipelined replies): no
 		// need to give the baton away.
 		data, err = read(context.Background())
@@ -506,7 +506,8 @@ func tcpSetOption(L *lua.LState) int {
 	if err := s.conn.SetOption(L.CheckString(2), n); err != nil {
 		return pushFail(L, err.Error())
 	}
-	return pushOK(L)
+	L.Push(lua.LTrue) // unlike connect and close, which give 1
+	return 1
 }
 
 func tcpGetOption(L *lua.LState) int {

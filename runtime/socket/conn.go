@@ -44,10 +44,17 @@ type Conn struct {
 
 	r      *bufio.Reader
 	rw, ww waiter
+	// readingNow makes the reader take only what the socket already
+	// holds (ReadNow).
+	readingNow net.Conn
 }
 
+// errNotNow is what a read without waiting meets when no data is there.
+var errNotNow = errors.New("socket: no data yet")
+
 // Dial connects to address over "tcp" ("host:port") or "unix" ("/path").
-// TCP keepalive is off, as nginx leaves it, until SetOption turns it on.
+// TCP keepalive is off and Nagle on, as nginx leaves them, until SetOption
+// changes them.
 func Dial(ctx context.Context, network, address string, timeout time.Duration) (*Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -59,6 +66,11 @@ func Dial(ctx context.Context, network, address string, timeout time.Duration) (
 			return nil, ctx.Err()
 		}
 		return nil, wordErr(err)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		// Go turns Nagle off on every connection; nginx leaves it on for
+		// cosockets (getoption("tcp-nodelay") is 0 until setoption).
+		tc.SetNoDelay(false)
 	}
 	return NewConn(nc), nil
 }
@@ -98,6 +110,24 @@ func (c *Conn) Send(ctx context.Context, b []byte, timeout time.Duration) (int, 
 	}
 	c.ww.end()
 	return n, c.finish(ctx, true, err)
+}
+
+// ReadNow moves what the socket already holds into the read buffer,
+// without waiting, so that Ready can tell whether a receive would still
+// block: ngx_lua's receive reads at once and only yields on EAGAIN.
+func (c *Conn) ReadNow() {
+	nc, err := c.begin(false)
+	if err != nil {
+		return
+	}
+	if c.r.Buffered() < bufSize {
+		c.readingNow = nc
+		c.r.Peek(c.r.Buffered() + 1) // its errNotNow is dropped by bufio
+		c.readingNow = nil
+	}
+	c.mu.Lock()
+	c.reading = false
+	c.mu.Unlock()
 }
 
 // HasBuffered tells whether bytes read ahead wait in the read buffer.  Call
@@ -236,6 +266,9 @@ func (c *Conn) detach() (net.Conn, *bufio.Reader, error) {
 type connReader struct{ c *Conn }
 
 func (r connReader) Read(p []byte) (int, error) {
+	if nc := r.c.readingNow; nc != nil {
+		return readNow(nc, p)
+	}
 	if err := r.c.rw.arm(); err != nil {
 		return 0, err
 	}

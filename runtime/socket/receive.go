@@ -106,6 +106,15 @@ func take(r *bufio.Reader, b []byte, max int) []byte {
 	return b
 }
 
+// ReadyNow is Ready after taking in what the socket already holds.
+func (c *Conn) ReadyNow(line bool, n int) bool {
+	if c.Ready(line, n) {
+		return true
+	}
+	c.ReadNow()
+	return c.Ready(line, n)
+}
+
 // Ready says whether a receive of a line (line) or of n bytes would be
 // served from data already read: such a receive does not block, so the
 // caller may run it without giving up its thread's turn.

@@ -47,6 +47,37 @@ func pending(nc net.Conn) idleState {
 	return idleEOF
 }
 
+// readNow reads what the socket holds into p without waiting.  Anything
+// but data (nothing there yet, the end of the stream, an error, a past
+// deadline, a TLS stream) is errNotNow: the waiting path meets it again
+// and reports it.
+func readNow(nc net.Conn, p []byte) (int, error) {
+	if _, isTLS := nc.(*tls.Conn); isTLS {
+		return 0, errNotNow
+	}
+	rc := rawConn(nc)
+	if rc == nil {
+		return 0, errNotNow
+	}
+	n := 0
+	rc.Read(func(fd uintptr) bool {
+		for {
+			m, err := syscall.Read(int(fd), p)
+			if err == syscall.EINTR {
+				continue
+			}
+			if m > 0 {
+				n = m
+			}
+			return true // never wait here
+		}
+	})
+	if n == 0 {
+		return 0, errNotNow
+	}
+	return n, nil
+}
+
 type sockOpt struct {
 	level, opt int
 	tcpOnly    bool
