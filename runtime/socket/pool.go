@@ -2,9 +2,7 @@ package socket
 
 import (
 	"bufio"
-	"errors"
 	"net"
-	"os"
 	"sync"
 	"time"
 )
@@ -15,11 +13,22 @@ const DefaultPoolSize = 30
 // Pools are one worker's keepalive pools (tcpsock:setkeepalive and the
 // pool lookup of tcpsock:connect), keyed by name: "host:port", the unix
 // path, or the script's pool option.  Safe for concurrent use.
+//
+// nginx keeps an idle connection in epoll and drops it as soon as the peer
+// speaks or hangs up.  Here no goroutine sits on an idle connection (one
+// per setkeepalive cost more than the rest of connect+setkeepalive): Get
+// peeks at the socket before handing it out, a timer per connection
+// enforces the idle timeout, and a sweep every Sweep (default 1s) closes
+// the ones the peer has closed meanwhile.
 type Pools struct {
-	mu     sync.Mutex
-	pools  map[string]*pool
-	closed bool
-	wg     sync.WaitGroup // the watchers
+	// Sweep is how often idle connections are checked for the peer's
+	// close; zero means a second.  Set it before the first Put.
+	Sweep time.Duration
+
+	mu       sync.Mutex
+	pools    map[string]*pool
+	closed   bool
+	sweeping *time.Timer // armed while connections are idle
 }
 
 type pool struct {
@@ -27,18 +36,13 @@ type pool struct {
 	idle []*idleConn // least recently put first
 }
 
-// idleConn is a pooled connection and its watcher: one goroutine blocked
-// in a 1-byte read, which ends on the peer's data or close (the connection
-// is then closed and dropped), on the idle deadline (likewise), or on the
-// past deadline Get sets to take the connection back.
+// idleConn is a pooled connection.
 type idleConn struct {
 	nc      net.Conn
 	r       *bufio.Reader // empty; kept for the connection's next life
 	reused  int
-	expires time.Time // zero: never
-	taken   bool      // Get, eviction or Close owns it now; guarded by Pools.mu
-	quiet   bool      // the watcher's read ended on a deadline, having read nothing
-	done    chan struct{}
+	expires time.Time   // zero: never
+	timer   *time.Timer // closes it at expires; nil without a timeout
 }
 
 type idleState int
@@ -61,12 +65,7 @@ func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int) error {
 	if err != nil {
 		return err
 	}
-	ic := &idleConn{nc: nc, r: r, reused: c.Reused, done: make(chan struct{})}
-	if idle > 0 {
-		ic.expires = time.Now().Add(idle)
-	}
-	// The watcher's read ends by itself at the idle deadline.
-	nc.SetReadDeadline(ic.expires)
+	ic := &idleConn{nc: nc, r: r, reused: c.Reused}
 
 	p.mu.Lock()
 	if p.closed {
@@ -88,16 +87,20 @@ func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int) error {
 	var evicted *idleConn
 	if len(pl.idle) >= pl.size {
 		evicted = pl.idle[0]
-		evicted.taken = true
-		pl.idle = append(pl.idle[:0], pl.idle[1:]...)
+		pl.remove(0)
 	}
 	pl.idle = append(pl.idle, ic)
-	p.wg.Add(1)
-	go p.watch(pl, ic)
+	if idle > 0 {
+		ic.expires = time.Now().Add(idle)
+		ic.timer = time.AfterFunc(idle, func() { p.drop(pl, ic) })
+	}
+	if p.sweeping == nil {
+		p.sweeping = time.AfterFunc(p.sweepEvery(), p.sweep)
+	}
 	p.mu.Unlock()
 
 	if evicted != nil {
-		evicted.nc.Close() // ends its watcher
+		evicted.close()
 	}
 	return nil
 }
@@ -113,65 +116,102 @@ func (p *Pools) Get(name string) *Conn {
 			return nil
 		}
 		ic := pl.idle[len(pl.idle)-1]
-		pl.idle = pl.idle[:len(pl.idle)-1]
-		ic.taken = true
+		pl.remove(len(pl.idle) - 1)
 		p.mu.Unlock()
 
-		// Wake the watcher and wait for it: after that, nobody else
-		// touches the connection.
-		ic.nc.SetReadDeadline(aLongTimeAgo)
-		<-ic.done
-		if !ic.quiet || (!ic.expires.IsZero() && time.Now().After(ic.expires)) {
-			ic.nc.Close()
+		expired := !ic.expires.IsZero() && time.Now().After(ic.expires)
+		if expired || pending(ic.nc) != idleQuiet {
+			ic.close()
 			continue
 		}
-		ic.nc.SetReadDeadline(time.Time{})
+		if ic.timer != nil {
+			ic.timer.Stop()
+		}
 		c := newConn(ic.nc, ic.r)
 		c.Reused = ic.reused + 1
 		return c
 	}
 }
 
-// Close closes every idle connection and waits for the watchers; later
-// Puts close their connection, later Gets find nothing.  Called at worker
-// exit.
+// Close closes every idle connection; later Puts close their connection,
+// later Gets find nothing.  Called at worker exit.
 func (p *Pools) Close() {
 	p.mu.Lock()
 	p.closed = true
 	var all []*idleConn
 	for _, pl := range p.pools {
-		for _, ic := range pl.idle {
-			ic.taken = true
-			all = append(all, ic)
-		}
+		all = append(all, pl.idle...)
 	}
 	p.pools = nil
+	if p.sweeping != nil {
+		p.sweeping.Stop()
+	}
 	p.mu.Unlock()
 	for _, ic := range all {
-		ic.nc.Close()
+		ic.close()
 	}
-	p.wg.Wait()
 }
 
-func (p *Pools) watch(pl *pool, ic *idleConn) {
-	defer p.wg.Done()
-	defer close(ic.done)
-	var b [1]byte
-	n, err := ic.nc.Read(b[:])
-	ic.quiet = n == 0 && errors.Is(err, os.ErrDeadlineExceeded)
-
-	p.mu.Lock()
-	if ic.taken {
-		p.mu.Unlock()
-		return
+func (p *Pools) sweepEvery() time.Duration {
+	if p.Sweep > 0 {
+		return p.Sweep
 	}
-	// The peer spoke or hung up, or the idle time is over.
-	for i, x := range pl.idle {
-		if x == ic {
-			pl.idle = append(pl.idle[:i], pl.idle[i+1:]...)
-			break
-		}
+	return time.Second
+}
+
+// drop closes ic if it is still idle in pl (its idle time is over).
+func (p *Pools) drop(pl *pool, ic *idleConn) {
+	p.mu.Lock()
+	i := pl.index(ic)
+	if i >= 0 {
+		pl.remove(i)
 	}
 	p.mu.Unlock()
+	if i >= 0 {
+		ic.close()
+	}
+}
+
+// sweep closes the idle connections whose peer has spoken or hung up, and
+// re-arms itself while any are left.
+func (p *Pools) sweep() {
+	var dead []*idleConn
+	p.mu.Lock()
+	left := 0
+	for _, pl := range p.pools {
+		for i := len(pl.idle) - 1; i >= 0; i-- {
+			if ic := pl.idle[i]; pending(ic.nc) != idleQuiet {
+				dead = append(dead, ic)
+				pl.remove(i)
+			}
+		}
+		left += len(pl.idle)
+	}
+	if left > 0 && !p.closed {
+		p.sweeping.Reset(p.sweepEvery())
+	} else {
+		p.sweeping = nil
+	}
+	p.mu.Unlock()
+	for _, ic := range dead {
+		ic.close()
+	}
+}
+
+func (pl *pool) index(ic *idleConn) int {
+	for i, x := range pl.idle {
+		if x == ic {
+			return i
+		}
+	}
+	return -1
+}
+
+func (pl *pool) remove(i int) { pl.idle = append(pl.idle[:i], pl.idle[i+1:]...) }
+
+func (ic *idleConn) close() {
+	if ic.timer != nil {
+		ic.timer.Stop()
+	}
 	ic.nc.Close()
 }

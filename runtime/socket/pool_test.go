@@ -103,7 +103,6 @@ func TestPoolLIFOAndReuse(t *testing.T) {
 		if c == nil || c.nc.LocalAddr().String() != locals[i] || c.Reused != 1 {
 			t.Fatalf("get %d: %v", i, c)
 		}
-		// Nothing was lost or eaten by the watcher.
 		if _, err := c.Send(ctx, []byte("ping\n"), long); err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +177,8 @@ func TestPoolIdleTimeout(t *testing.T) {
 	}
 }
 
-// The peer closing an idle connection, or sending on it, removes it.
+// The peer closing an idle connection, or sending on it, removes it at the
+// next sweep; before that, Get refuses it.
 func TestPoolPeerActivity(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -189,7 +189,7 @@ func TestPoolPeerActivity(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newPeers(t)
-			var p Pools
+			p := Pools{Sweep: 10 * time.Millisecond}
 			defer p.Close()
 			c := dial(t, srv.addr)
 			peer := srv.peer(t, c)
@@ -198,6 +198,21 @@ func TestPoolPeerActivity(t *testing.T) {
 			}
 			tc.poke(peer)
 			waitIdle(t, &p, "k", 0)
+			if c := p.Get("k"); c != nil {
+				t.Fatal("dead connection reused")
+			}
+		})
+		t.Run(tc.name+"-before-sweep", func(t *testing.T) {
+			srv := newPeers(t)
+			var p Pools // sweeps once a second
+			defer p.Close()
+			c := dial(t, srv.addr)
+			peer := srv.peer(t, c)
+			if err := p.Put("k", c, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+			tc.poke(peer)
+			time.Sleep(20 * time.Millisecond) // the close or the data arrives
 			if c := p.Get("k"); c != nil {
 				t.Fatal("dead connection reused")
 			}
@@ -279,7 +294,7 @@ func TestPoolClose(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p.Close() // goleak checks that the watchers are gone
+	p.Close() // goleak checks that no timer goroutine is left
 	for _, l := range locals {
 		srv.waitEnded(t, l)
 	}
