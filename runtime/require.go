@@ -119,6 +119,7 @@ func (w *Worker) goModules() map[string]lua.LGFunction {
 		"resty.core.ctx":         w.coreCtxLoader,
 		"resty.lrucache":         w.lrucacheLoader,
 		"resty.lrucache.pureffi": w.lrucachePureFFILoader,
+		"resty.redis.proto":      w.redisProtoLoader,
 	}
 }
 

@@ -131,3 +131,16 @@ func (c *Conn) Ready(line bool, n int) bool {
 	p, _ := c.r.Peek(buffered)
 	return bytes.IndexByte(p, '\n') >= 0
 }
+
+// Exchange sends req (unless empty) and then lets read parse from the read
+// buffer, as one blocking operation: a client protocol's request and reply
+// cost one hand-off instead of two.  read returns only I/O errors.
+func (c *Conn) Exchange(ctx context.Context, req []byte, sendTimeout, readTimeout time.Duration, read func(*bufio.Reader) error) error {
+	if len(req) > 0 {
+		if _, err := c.Send(ctx, req, sendTimeout); err != nil {
+			return err
+		}
+	}
+	_, err := c.receive(ctx, readTimeout, func(r *bufio.Reader) (string, error) { return "", read(r) })
+	return err
+}
