@@ -43,13 +43,14 @@ func (w *Worker) redisArgs(L *lua.LState, from int) []string {
 	return args
 }
 
-// redisCommand is command(sock, name, args...): one request, one reply.
+// redisCommand is command(red, sock, name, args...): one request, one
+// reply.
 func (w *Worker) redisCommand(L *lua.LState) int {
-	s := w.tcpArg(L)
-	req := redis.AppendCommand(nil, w.redisArgs(L, 2))
+	s := w.redisSock(L)
+	req := redis.AppendCommand(nil, w.redisArgs(L, 3))
 	replies, err := w.redisRoundTrip(L, s, req, 1)
 	if err != nil {
-		return pushFail(L, err.Error())
+		return w.redisFail(L, err)
 	}
 	return w.pushRedisReply(L, replies[0])
 }
@@ -60,12 +61,12 @@ func (w *Worker) redisEncode(L *lua.LState) int {
 	return 1
 }
 
-// redisExchange is exchange(sock, requests): sends the pipelined requests
+// redisExchange is exchange(red, sock, requests): sends the pipelined requests
 // (an array of encode's strings) and reads as many replies into an array;
 // error replies are {false, err} entries, as commit_pipeline gives them.
 func (w *Worker) redisExchange(L *lua.LState) int {
-	s := w.tcpArg(L)
-	reqs := L.CheckTable(2)
+	s := w.redisSock(L)
+	reqs := L.CheckTable(3)
 	n := reqs.Len()
 	var req []byte
 	for i := 1; i <= n; i++ {
@@ -73,7 +74,7 @@ func (w *Worker) redisExchange(L *lua.LState) int {
 	}
 	replies, err := w.redisRoundTrip(L, s, req, n)
 	if err != nil {
-		return pushFail(L, err.Error())
+		return w.redisFail(L, err)
 	}
 	out := L.CreateTable(len(replies), 0)
 	for _, r := range replies {
@@ -83,14 +84,44 @@ func (w *Worker) redisExchange(L *lua.LState) int {
 	return 1
 }
 
-// redisReadReply is read_reply(sock): the next reply, for subscriptions.
+// redisReadReply is read_reply(red, sock): the next reply, for
+// subscriptions.
 func (w *Worker) redisReadReply(L *lua.LState) int {
-	s := w.tcpArg(L)
+	s := w.redisSock(L)
 	replies, err := w.redisRoundTrip(L, s, nil, 1)
 	if err != nil {
-		return pushFail(L, err.Error())
+		return w.redisFail(L, err)
 	}
 	return w.pushRedisReply(L, replies[0])
+}
+
+// redisSock is the cosocket at index 2 (index 1 is the redis object).
+func (w *Worker) redisSock(L *lua.LState) *tcpSock {
+	var s *tcpSock
+	if obj, ok := L.Get(2).(*lua.LTable); ok {
+		if ud, ok := obj.RawGetInt(1).(*lua.LUserData); ok {
+			s, _ = ud.Value.(*tcpSock)
+		}
+	}
+	if s == nil {
+		L.ArgError(2, "cosocket object expected")
+	}
+	if cur := w.cur; cur != nil && cur.root != s.root {
+		raise(L, "bad request") // as tcpArg: another request's socket
+	}
+	return s
+}
+
+// redisFail returns nil, err; after a read timeout it first closes the
+// socket unless the object is subscribed, as lua-resty-redis does: the
+// late reply must not answer the next command.
+func (w *Worker) redisFail(L *lua.LState, err error) int {
+	if err == socket.ErrTimeout {
+		if red, ok := L.Get(1).(*lua.LTable); ok && !lua.LVAsBool(red.RawGetString("_subscribed")) {
+			L.CallByParam(lua.P{Fn: L.GetField(L.Get(2), "close"), NRet: 0, Protect: false}, L.Get(2))
+		}
+	}
+	return pushFail(L, err.Error())
 }
 
 // redisRoundTrip sends req and reads n replies off the baton.

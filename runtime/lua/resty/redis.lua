@@ -104,7 +104,9 @@ function _M.close(self)
     return sock:close()
 end
 
--- run sends one command, or queues it while a pipeline is open.
+-- run sends one command, or queues it while a pipeline is open.  The Go
+-- side closes the connection after a read timeout unless subscribed, as
+-- lua-resty-redis does: the late reply must not answer the next command.
 local function run(self, ...)
     local sock = rawget(self, "_sock")
     if not sock then
@@ -115,7 +117,7 @@ local function run(self, ...)
         reqs[#reqs + 1] = encode(...)
         return
     end
-    return command(sock, ...)
+    return command(self, sock, ...)
 end
 
 local function method(cmd)
@@ -172,7 +174,7 @@ function _M.read_reply(self)
     if not rawget(self, "_subscribed") then
         return nil, "not subscribed"
     end
-    local res, err = read_reply(sock)
+    local res, err = read_reply(self, sock)
     check_subscribed(self, res)
     return res, err
 end
@@ -211,12 +213,7 @@ function _M.commit_pipeline(self)
     if not sock then
         return nil, "not initialized"
     end
-    local vals, err = exchange(sock, reqs)
-    if not vals and err == "timeout" then
-        -- the replies still to come would answer the next commands
-        sock:close()
-    end
-    return vals, err
+    return exchange(self, sock, reqs)
 end
 
 -- array_to_hash turns a flat {k1, v1, k2, v2, ...} reply into a table.
