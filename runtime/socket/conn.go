@@ -112,6 +112,20 @@ func (c *Conn) Send(ctx context.Context, b []byte, timeout time.Duration) (int, 
 	return n, c.finish(ctx, true, err)
 }
 
+// SendNow writes what the socket accepts of b at once, without waiting,
+// and returns how much that was; Send carries on with the rest.
+func (c *Conn) SendNow(b []byte) int {
+	nc, err := c.begin(true)
+	if err != nil {
+		return 0
+	}
+	n := writeNow(nc, b)
+	c.mu.Lock()
+	c.writing = false
+	c.mu.Unlock()
+	return n
+}
+
 // ReadNow moves what the socket already holds into the read buffer,
 // without waiting, so that Ready can tell whether a receive would still
 // block: ngx_lua's receive reads at once and only yields on EAGAIN.

@@ -273,3 +273,21 @@ func TestOptions(t *testing.T) {
 		t.Errorf("after close: %v", err)
 	}
 }
+
+// SendNow writes what the kernel takes and never waits: against a peer
+// that does not read it stops short of a large buffer at once.
+func TestSendNow(t *testing.T) {
+	c := dial(t, stalled(t))
+	if n := c.SendNow([]byte("small")); n != 5 {
+		t.Errorf("small write: %d", n)
+	}
+	start := time.Now()
+	n := c.SendNow(make([]byte, 64<<20))
+	if n <= 0 || n >= 64<<20 || time.Since(start) > time.Second {
+		t.Errorf("large write: %d bytes in %v", n, time.Since(start))
+	}
+	c.Close()
+	if n := c.SendNow([]byte("x")); n != 0 {
+		t.Errorf("closed: %d", n)
+	}
+}

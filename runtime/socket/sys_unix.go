@@ -47,6 +47,33 @@ func pending(nc net.Conn) idleState {
 	return idleEOF
 }
 
+// writeNow writes what the socket takes of b without waiting and returns
+// how much that was.  TLS streams and a past deadline give 0: the waiting
+// path then writes and reports.
+func writeNow(nc net.Conn, b []byte) int {
+	if _, isTLS := nc.(*tls.Conn); isTLS {
+		return 0
+	}
+	rc := rawConn(nc)
+	if rc == nil {
+		return 0
+	}
+	n := 0
+	rc.Write(func(fd uintptr) bool {
+		for n < len(b) {
+			m, err := syscall.Write(int(fd), b[n:])
+			if m > 0 {
+				n += m
+			}
+			if err != syscall.EINTR && (err != nil || m <= 0) {
+				break
+			}
+		}
+		return true // never wait here
+	})
+	return n
+}
+
 // readNow reads what the socket holds into p without waiting.  Anything
 // but data (nothing there yet, the end of the stream, an error, a past
 // deadline, a TLS stream) is errNotNow: the waiting path meets it again
