@@ -173,6 +173,11 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		if name, ok := opts.RawGetString("pool").(lua.LString); ok {
 			pool = string(name)
 		}
+		// A limit on open connections with a queue of waiting connects:
+		// not built yet; refused rather than silently unlimited.
+		if opts.RawGetString("backlog") != lua.LNil {
+			raise(L, "the backlog option of tcpsock:connect is not implemented yet in this resty")
+		}
 	}
 	if s.conn != nil { // connect on a connected socket closes it first
 		s.conn.Close()
