@@ -188,36 +188,36 @@ func TestPoolPeerActivity(t *testing.T) {
 		{"data", func(nc net.Conn) { nc.Write([]byte("unexpected")) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newPeers(t)
-			p := Pools{Sweep: 10 * time.Millisecond}
+			p := &Pools{Sweep: 10 * time.Millisecond}
 			defer p.Close()
-			c := dial(t, srv.addr)
-			peer := srv.peer(t, c)
-			if err := p.Put("k", c, 0, 0); err != nil {
-				t.Fatal(err)
-			}
-			tc.poke(peer)
-			waitIdle(t, &p, "k", 0)
+			putPoked(t, p, tc.poke)
+			waitIdle(t, p, "k", 0)
 			if c := p.Get("k"); c != nil {
 				t.Fatal("dead connection reused")
 			}
 		})
 		t.Run(tc.name+"-before-sweep", func(t *testing.T) {
-			srv := newPeers(t)
-			var p Pools // sweeps once a second
+			p := &Pools{} // sweeps once a second
 			defer p.Close()
-			c := dial(t, srv.addr)
-			peer := srv.peer(t, c)
-			if err := p.Put("k", c, 0, 0); err != nil {
-				t.Fatal(err)
-			}
-			tc.poke(peer)
+			putPoked(t, p, tc.poke)
 			time.Sleep(20 * time.Millisecond) // the close or the data arrives
 			if c := p.Get("k"); c != nil {
 				t.Fatal("dead connection reused")
 			}
 		})
 	}
+}
+
+// putPoked pools a connection in "k" and lets poke act on its peer.
+func putPoked(t *testing.T, p *Pools, poke func(net.Conn)) {
+	t.Helper()
+	srv := newPeers(t)
+	c := dial(t, srv.addr)
+	peer := srv.peer(t, c)
+	if err := p.Put("k", c, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	poke(peer)
 }
 
 func TestPoolRefusals(t *testing.T) {
