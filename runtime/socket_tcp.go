@@ -28,7 +28,8 @@ const (
 type tcpSock struct {
 	root     *Root
 	conn     *socket.Conn
-	pool     string // keepalive pool of the connection
+	pool     string     // keepalive pool of the connection
+	slot     *poolLimit // the pool's count this connection is in (socket_backlog.go)
 	timeouts [3]time.Duration
 	session  tls.ClientSessionCache
 }
@@ -148,9 +149,8 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 	}
 	host := w.tostring(L, L.Get(2))
 	network, address, pool := "tcp", "", ""
-	optsAt := 4
 	if strings.HasPrefix(host, "unix:") {
-		network, address, pool, optsAt = "unix", host[len("unix:"):], host, 3
+		network, address, pool = "unix", host[len("unix:"):], host
 	} else {
 		port, ok := L.Get(3).(lua.LNumber)
 		if !ok {
@@ -169,26 +169,36 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		address = net.JoinHostPort(host, strconv.Itoa(int(port)))
 		pool = host + ":" + strconv.Itoa(int(port))
 	}
-	if opts, ok := L.Get(optsAt).(*lua.LTable); ok {
-		if name, ok := opts.RawGetString("pool").(lua.LString); ok {
-			pool = string(name)
-		}
-		// A limit on open connections with a queue of waiting connects:
-		// not built yet; refused rather than silently unlimited.
-		if opts.RawGetString("backlog") != lua.LNil {
-			raise(L, "the backlog option of tcpsock:connect is not implemented yet in this resty")
+	size, backlog := 0, -1
+	if opts, ok := L.Get(n).(*lua.LTable); ok { // the last argument, as in ngx_lua
+		size, backlog = limitOpts(L, opts, n)
+		switch name := opts.RawGetString("pool").(type) {
+		case lua.LString, lua.LNumber:
+			pool = w.tostring(L, name)
+		case *lua.LNilType:
+		default:
+			argError(L, n, `bad "pool" option type: `+name.Type().String())
 		}
 	}
 	if s.conn != nil { // connect on a connected socket closes it first
 		s.conn.Close()
 		s.conn = nil
 	}
-	if c := w.pools.Get(pool); c != nil {
+	s.releaseSlot()
+	c := w.pools.Get(pool)
+	if err := w.takeSlot(L, s, pool, c != nil, size, backlog); err != "" {
+		return pushFail(L, err)
+	}
+	if c == nil { // a setkeepalive that ended our wait left its connection
+		c = w.pools.Get(pool)
+	}
+	if c != nil {
 		s.conn, s.pool = c, pool
 		w.closeWithRoot(s)
 		return pushOK(L)
 	}
 	t := w.running(L)
+	t.onKill = s.releaseSlot // killed while connecting
 	var conn *socket.Conn
 	var err error
 	t.Block(func(ctx context.Context) {
@@ -201,7 +211,9 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		}
 		conn, err = socket.Dial(ctx, network, address, s.timeouts[connectTimeout])
 	})
+	t.onKill = nil
 	if err != nil {
+		s.releaseSlot()
 		return pushFail(L, err.Error())
 	}
 	s.conn, s.pool = conn, pool
@@ -221,6 +233,7 @@ func (w *Worker) closeWithRoot(s *tcpSock) {
 					x.conn.Close()
 					x.conn = nil
 				}
+				x.releaseSlot()
 			}
 		})
 	}
@@ -266,6 +279,7 @@ func (w *Worker) tcpSSLHandshake(L *lua.LState) int {
 	})
 	if err != nil {
 		s.conn = nil
+		s.releaseSlot()
 		return pushFail(L, err.Error())
 	}
 	if reuse == lua.LFalse {
@@ -457,6 +471,7 @@ func tcpClose(L *lua.LState) int {
 	}
 	s.conn.Close()
 	s.conn = nil
+	s.releaseSlot()
 	return pushOK(L)
 }
 
@@ -552,10 +567,13 @@ func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
 	}
 	c := s.conn
 	s.conn = nil
-	if err := w.pools.Put(s.pool, c, idle, size); err != nil {
-		if err == socket.ErrUnreadData {
-			s.conn = c // still usable, as in ngx_lua
-		}
+	err := w.pools.Put(s.pool, c, idle, w.keepaliveSize(s.pool, size))
+	if err == socket.ErrUnreadData {
+		s.conn = c // still usable, as in ngx_lua
+	} else {
+		s.releaseSlot() // idle now (or closed): a queued connect may take it
+	}
+	if err != nil {
 		return pushFail(L, err.Error())
 	}
 	return pushOK(L)

@@ -119,6 +119,8 @@ type Worker struct {
 	roots    *x509.CertPool   // TrustedCert's CAs, read on first use
 	mainGen  string           // the CLI chunk running: inline_gen or file_gen
 	layout   Layout           // the CLI program's shape, for resty-cli's line numbers
+
+	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
 }
 
 // New makes a worker around a fresh main state with resty's libraries.
