@@ -116,6 +116,7 @@ func (w *Worker) goModules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"ngx.re":                 w.ngxReLoader,
 		"ngx.semaphore":          w.semaphoreLoader,
+		"pgmoon.native":          w.pgmoonLoader,
 		"resty.core.ctx":         w.coreCtxLoader,
 		"resty.lrucache":         w.lrucacheLoader,
 		"resty.lrucache.pureffi": w.lrucachePureFFILoader,

@@ -121,6 +121,7 @@ type Worker struct {
 	layout   Layout           // the CLI program's shape, for resty-cli's line numbers
 
 	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
+	pg     pgState               // pgmoon's pools and open connections (postgres.go)
 }
 
 // New makes a worker around a fresh main state with resty's libraries.
@@ -352,6 +353,7 @@ func (w *Worker) shutdown() {
 	w.pool = nil
 	w.timers = nil
 	w.pools.Close()
+	w.pg.close()
 	w.L.Close()
 }
 

@@ -29,7 +29,9 @@ import (
 // $<NAME>_PORT:
 //
 //	server redis | memcached   the real daemons
+//	server postgres            a throwaway PostgreSQL ($PG_USER, $PG_PASSWORD…: server_postgres_test.go)
 //	server echo                a TCP server echoing what it reads
+//	server silent              a TCP server that reads and never answers
 //	server udpecho             a UDP server echoing each datagram
 //	server dns                 a DNS server: A 10.1.2.3 for *.test, else NXDOMAIN
 //	server websocket           a WebSocket server echoing text and binary frames
@@ -67,7 +69,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|echo|udpecho|dns|websocket|tls")
+		ts.Fatalf("usage: server redis|memcached|postgres|echo|silent|udpecho|dns|websocket|tls")
 	}
 	kind := args[0]
 	var port int
@@ -75,6 +77,8 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	case "redis":
 		port = freePort(ts)
 		startDaemon(ts, port, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	case "postgres":
+		port = startPostgres(ts) // server_postgres_test.go
 	case "memcached":
 		port = freePort(ts)
 		args := []string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0"}
@@ -97,6 +101,25 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 				go func() {
 					defer c.Close()
 					io.Copy(c, c)
+				}()
+			}
+		}()
+		port = l.Addr().(*net.TCPAddr).Port
+	case "silent": // accepts, reads, never answers: connect timeouts
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ts.Fatalf("silent: %v", err)
+		}
+		ts.Defer(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					io.Copy(io.Discard, c)
 				}()
 			}
 		}()

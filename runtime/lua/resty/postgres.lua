@@ -1,0 +1,2 @@
+-- resty.postgres is pgmoon under another name (runtime/lua/pgmoon.lua).
+return require "pgmoon"
