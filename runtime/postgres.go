@@ -182,11 +182,11 @@ func (w *Worker) pgArg(L *lua.LState) *pgHandle {
 // pgUsable is h's connection if it may run a command now, else the error
 // pgmoon would report.
 func pgUsable(h *pgHandle) (*pg.Conn, string) {
-	switch {
+	switch { // busy first: a busy connection is not ours to look at
+	case h.c != nil && h.busy:
+		return nil, "receive_message: failed to get type: " + pg.ErrBusy.Error()
 	case h.c == nil || h.c.Closed():
 		return nil, "receive_message: failed to get type: closed"
-	case h.busy:
-		return nil, "receive_message: failed to get type: " + pg.ErrBusy.Error()
 	}
 	return h.c, ""
 }
