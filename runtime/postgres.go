@@ -130,6 +130,9 @@ func (w *Worker) pgConnect(L *lua.LState) int {
 		}
 	})
 	if err != nil {
+		if strings.HasPrefix(o.Host, "unix:") { // as pgmoon's cosocket connect logs it
+			w.logUnixConnectFailure(w.running(L), o.Host, err)
+		}
 		return pushFail(L, err.Error())
 	}
 	h := &pgHandle{root: w.running(L).root, c: c, pool: name}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/restygo/resty/runtime/socket"
@@ -214,6 +216,9 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 	t.onKill = nil
 	if err != nil {
 		s.releaseSlot()
+		if network == "unix" {
+			w.logUnixConnectFailure(t, host, err)
+		}
 		return pushFail(L, err.Error())
 	}
 	s.conn, s.pool = conn, pool
@@ -586,4 +591,23 @@ func tcpGetReusedTimes(L *lua.LState) int {
 	}
 	L.Push(lua.LNumber(s.conn.Reused))
 	return 1
+}
+
+// logUnixConnectFailure logs what nginx logs when connect() on a unix
+// socket fails at once (a TCP connect fails later, at info level): "error"
+// for the errors ngx_event_connect_peer expects, "crit" for the rest.
+func (w *Worker) logUnixConnectFailure(t *Thread, target string, err error) {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return
+	}
+	level := LogCrit
+	switch errno {
+	case syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EAGAIN, syscall.ENETDOWN,
+		syscall.ENETUNREACH, syscall.EHOSTDOWN, syscall.EHOSTUNREACH:
+		level = LogErr
+	}
+	text := errno.Error()
+	text = strings.ToUpper(text[:1]) + text[1:]
+	w.log.write(level, t, fmt.Sprintf("connect() to %s failed (%d: %s)", target, int(errno), text))
 }

@@ -86,7 +86,7 @@ func startPostgres(ts *testscript.TestScript) int {
 		"-E", "UTF8", "--no-locale", "-N").CombinedOutput(); err != nil {
 		ts.Fatalf("initdb: %v\n%s", err, out)
 	}
-	write("data/pg_hba.conf", "host all "+pgMD5User+" 127.0.0.1/32 md5\nhost all all 127.0.0.1/32 scram-sha-256\n", 0o600)
+	write("data/pg_hba.conf", "local all all scram-sha-256\nhost all "+pgMD5User+" 127.0.0.1/32 md5\nhost all all 127.0.0.1/32 scram-sha-256\n", 0o600)
 
 	cfg, caPEM := testTLS(ts)
 	if err := os.WriteFile(ts.MkAbs("ca.pem"), caPEM, 0o644); err != nil {
@@ -143,7 +143,8 @@ func startPostgres(ts *testscript.TestScript) int {
 		ts.Fatalf("postgres setup: %v", err)
 	}
 	for k, v := range map[string]string{"PG_USER": pgUser, "PG_PASSWORD": pgPassword,
-		"PG_MD5_USER": pgMD5User, "PG_MD5_PASSWORD": pgMD5Password, "PG_DATABASE": "postgres", "PG_PORT": strconv.Itoa(port)} {
+		"PG_MD5_USER": pgMD5User, "PG_MD5_PASSWORD": pgMD5Password, "PG_DATABASE": "postgres", "PG_PORT": strconv.Itoa(port),
+		"PG_SOCKET": filepath.Join(dir, ".s.PGSQL."+strconv.Itoa(port))} {
 		ts.Setenv(k, v)
 	}
 	return port

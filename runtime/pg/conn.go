@@ -8,6 +8,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +91,16 @@ func config(o Options) (*pgconn.Config, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams = map[string]string{"application_name": o.ApplicationName}
+	if path, ok := strings.CutPrefix(o.Host, "unix:"); ok {
+		// pgmoon hands "unix:/run/postgresql/.s.PGSQL.5432" to the cosocket,
+		// which dials that file. pgconn wants a directory and appends the
+		// file name, so dial the path as given.
+		cfg.Host = filepath.Dir(path)
+		cfg.DialFunc = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		}
+	}
 	if o.Lookup != nil {
 		cfg.LookupFunc = func(ctx context.Context, host string) ([]string, error) {
 			ip, err := o.Lookup(ctx, host)

@@ -92,7 +92,8 @@ func connectError(err error) error {
 	if errors.As(err, &pe) {
 		return errors.New(FormatServerError(pe))
 	}
-	return errors.New(transportWord(err))
+	// Unwrap keeps the errno for the binding's log line.
+	return &socket.Error{Text: transportWord(err), Err: err}
 }
 
 // receiveError words an error met while reading a reply, as pgmoon's
