@@ -21,9 +21,8 @@ func (w *Worker) ngxReLoader(L *lua.LState) int {
 	if core, ok := w.compat["resty.core.regex"].(*lua.LTable); ok && lua.LVAsBool(core.RawGetString("no_pcre")) {
 		raise(L, "no support for 'ngx.re' module: OpenResty was compiled without PCRE support")
 	}
-	m := L.NewTable()
+	m := funcTable(L, map[string]lua.LGFunction{"split": w.reSplit, "opt": reOpt})
 	m.RawSetString("version", lua.LString(RestyCoreVersion))
-	L.SetFuncs(m, map[string]lua.LGFunction{"split": w.reSplit, "opt": reOpt})
 	L.Push(m)
 	return 1
 }

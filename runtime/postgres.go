@@ -35,15 +35,13 @@ type pgHandle struct {
 }
 
 func (w *Worker) pgmoonLoader(L *lua.LState) int {
-	m := L.NewTable()
-	L.SetFuncs(m, map[string]lua.LGFunction{
+	L.Push(funcTable(L, map[string]lua.LGFunction{
 		"connect":   w.pgConnect,
 		"query":     w.pgQuery,
 		"wait":      w.pgWait,
 		"keepalive": w.pgKeepalive,
 		"close":     w.pgClose,
-	})
-	L.Push(m)
+	}))
 	return 1
 }
 

@@ -17,14 +17,12 @@ import (
 // lua-resty-redis's API and conventions around it.
 
 func (w *Worker) redisProtoLoader(L *lua.LState) int {
-	m := L.NewTable()
-	L.SetFuncs(m, map[string]lua.LGFunction{
+	L.Push(funcTable(L, map[string]lua.LGFunction{
 		"command":    w.redisCommand,
 		"encode":     w.redisEncode,
 		"exchange":   w.redisExchange,
 		"read_reply": w.redisReadReply,
-	})
-	L.Push(m)
+	}))
 	return 1
 }
 

@@ -124,6 +124,13 @@ func (w *Worker) goModules() map[string]lua.LGFunction {
 	}
 }
 
+// funcTable is a new table holding funcs: a Go module's body.
+func funcTable(L *lua.LState, funcs map[string]lua.LGFunction) *lua.LTable {
+	m := L.NewTable()
+	L.SetFuncs(m, funcs)
+	return m
+}
+
 // builtinLoader serves modules shipped inside the binary.
 func (w *Worker) builtinLoader(L *lua.LState) int {
 	name := L.CheckString(1)

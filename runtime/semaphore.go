@@ -25,8 +25,7 @@ type semWaiter struct {
 func (w *Worker) semaphoreLoader(L *lua.LState) int {
 	// The module table is also the objects' method table, as in
 	// lua-resty-core.
-	m := L.NewTable()
-	L.SetFuncs(m, map[string]lua.LGFunction{
+	m := funcTable(L, map[string]lua.LGFunction{
 		"new":   w.semNew,
 		"wait":  w.semWait,
 		"post":  w.semPost,

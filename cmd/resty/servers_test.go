@@ -87,43 +87,12 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		startDaemon(ts, port, "memcached", args...)
 	case "echo":
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			ts.Fatalf("echo: %v", err)
-		}
-		ts.Defer(func() { l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					io.Copy(c, c)
-				}()
-			}
-		}()
-		port = l.Addr().(*net.TCPAddr).Port
+		port = serveTCP(ts, kind, nil, echo)
 	case "silent": // accepts, reads, never answers: connect timeouts
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			ts.Fatalf("silent: %v", err)
-		}
-		ts.Defer(func() { l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					io.Copy(io.Discard, c)
-				}()
-			}
-		}()
-		port = l.Addr().(*net.TCPAddr).Port
+		port = serveTCP(ts, kind, nil, func(c net.Conn) {
+			defer c.Close()
+			io.Copy(io.Discard, c)
+		})
 	case "udpecho":
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
@@ -150,49 +119,50 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		go serveDNS(pc)
 		port = pc.LocalAddr().(*net.UDPAddr).Port
 	case "websocket":
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			ts.Fatalf("websocket: %v", err)
-		}
-		ts.Defer(func() { l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go serveWebSocket(c)
-			}
-		}()
-		port = l.Addr().(*net.TCPAddr).Port
+		port = serveTCP(ts, kind, nil, serveWebSocket)
 	case "tls":
 		cfg, caPEM := testTLS(ts)
-		ca := ts.MkAbs("ca.pem")
-		if err := os.WriteFile(ca, caPEM, 0o644); err != nil {
+		if err := os.WriteFile(ts.MkAbs("ca.pem"), caPEM, 0o644); err != nil {
 			ts.Fatalf("tls: %v", err)
 		}
-		l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-		if err != nil {
-			ts.Fatalf("tls: %v", err)
-		}
-		ts.Defer(func() { l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					io.Copy(c, c)
-				}()
-			}
-		}()
-		port = l.Addr().(*net.TCPAddr).Port
+		port = serveTCP(ts, kind, cfg, echo)
 	default:
 		ts.Fatalf("unknown server %q", kind)
 	}
 	ts.Setenv(strings.ToUpper(kind)+"_PORT", strconv.Itoa(port))
+}
+
+// serveTCP runs handle on its own goroutine for each connection to a fresh
+// 127.0.0.1 listener (TLS with cfg, when given) until the script ends, and
+// returns the port.
+func serveTCP(ts *testscript.TestScript, name string, cfg *tls.Config, handle func(net.Conn)) int {
+	var l net.Listener
+	var err error
+	if cfg != nil {
+		l, err = tls.Listen("tcp", "127.0.0.1:0", cfg)
+	} else {
+		l, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		ts.Fatalf("%s: %v", name, err)
+	}
+	ts.Defer(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c)
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// echo sends back whatever the peer sends.
+func echo(c net.Conn) {
+	defer c.Close()
+	io.Copy(c, c)
 }
 
 // startDaemon runs prog until the script ends and waits for its port.

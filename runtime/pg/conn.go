@@ -40,7 +40,7 @@ type Conn struct {
 	pc            *pgconn.PgConn
 	notices       []string
 	notifications []Notification
-	slot          *pool // the pool whose connection count includes this one
+	slot          *limit // the pool whose connection count includes this one
 }
 
 // Connect opens a connection and authenticates (trust, password, md5 or

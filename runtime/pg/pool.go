@@ -5,11 +5,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/restygo/resty/runtime/keepalive"
 	"github.com/restygo/resty/runtime/socket"
 )
 
 // DefaultPoolSize is lua_socket_pool_size's default.
-const DefaultPoolSize = 30
+const DefaultPoolSize = keepalive.DefaultSize
 
 // Pools are one worker's keepalive pools (pg:keepalive, and the pool
 // lookup of pg:connect), keyed by pool name: pgmoon's
@@ -22,24 +23,24 @@ const DefaultPoolSize = 30
 // Idle connections need no count: a connect takes one before it would
 // ever open or wait.
 type Pools struct {
+	idle keepalive.Pools[*Conn]
+
 	mu     sync.Mutex
-	pools  map[string]*pool
-	closed bool
+	limits map[string]*limit
 }
 
-type pool struct {
+// limit is a pool's shape, fixed by the call that made it, and its count
+// of connections in use.
+type limit struct {
 	p       *Pools
 	size    int // idle capacity, and the cap of a limited pool
-	idle    []*idleConn
 	backlog int // connects that may wait; < 0: no cap on connections
 	active  int // connections in use (or being opened) of a limited pool
 	waiters []chan struct{}
 }
 
-type idleConn struct {
-	c     *Conn
-	timer *time.Timer // closes it when its idle time is over; nil: never
-}
+// Quiet tells whether an idle connection can be used again.
+func (c *Conn) Quiet() bool { return !c.Closed() && socket.Quiet(c.pc.Conn()) }
 
 // Get is pg:connect: an idle connection of the pool name, else a new one
 // from dial. size and backlog are the connect's pool_size and backlog
@@ -48,51 +49,54 @@ type idleConn struct {
 // pool.
 func (p *Pools) Get(ctx context.Context, name string, size, backlog int, dial func(context.Context) (*Conn, error)) (c *Conn, reused bool, err error) {
 	p.mu.Lock()
-	pl := p.pool(name, size, backlog)
-	if c := pl.takeIdle(); c != nil {
-		pl.count(c)
+	lim := p.limit(name, size, backlog)
+	p.mu.Unlock()
+	if c, ok := p.idle.Get(name); ok {
+		p.mu.Lock()
+		lim.count(c)
 		p.mu.Unlock()
 		return c, true, nil
 	}
-	if pl.backlog >= 0 && pl.active >= pl.size {
-		if len(pl.waiters) >= pl.backlog {
+	p.mu.Lock()
+	if lim.backlog >= 0 && lim.active >= lim.size {
+		if len(lim.waiters) >= lim.backlog {
 			p.mu.Unlock()
 			return nil, false, ErrTooManyWaiting
 		}
 		wake := make(chan struct{}, 1)
-		pl.waiters = append(pl.waiters, wake)
+		lim.waiters = append(lim.waiters, wake)
 		p.mu.Unlock()
 		select {
 		case <-wake: // the place of a released connection is ours
 		case <-ctx.Done():
 			p.mu.Lock()
-			if !pl.dropWaiter(wake) { // woken meanwhile: pass the place on
-				pl.releaseLocked()
+			if !lim.dropWaiter(wake) { // woken meanwhile: pass the place on
+				lim.releaseLocked()
 			}
 			p.mu.Unlock()
 			return nil, false, ErrTimeout
 		}
-		p.mu.Lock()
-		if c := pl.takeIdle(); c != nil {
-			c.slot = pl
-			p.mu.Unlock()
+		if c, ok := p.idle.Get(name); ok {
+			c.slot = lim
 			return c, true, nil
 		}
-	} else if pl.backlog >= 0 {
-		pl.active++
+	} else {
+		if lim.backlog >= 0 {
+			lim.active++
+		}
+		p.mu.Unlock()
 	}
-	p.mu.Unlock()
 	c, err = dial(ctx)
 	if err != nil {
-		if pl.backlog >= 0 {
+		if lim.backlog >= 0 {
 			p.mu.Lock()
-			pl.releaseLocked()
+			lim.releaseLocked()
 			p.mu.Unlock()
 		}
 		return nil, false, err
 	}
-	if pl.backlog >= 0 {
-		c.slot = pl
+	if lim.backlog >= 0 {
+		c.slot = lim
 	}
 	return c, false, nil
 }
@@ -106,123 +110,63 @@ func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int) error {
 		return ErrClosed
 	}
 	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		c.Close()
-		return nil
-	}
-	pl := p.pool(name, size, -1)
-	var evicted *idleConn
-	if len(pl.idle) >= pl.size {
-		evicted = pl.idle[0]
-		pl.idle = pl.idle[1:]
-	}
-	ic := &idleConn{c: c}
-	if idle > 0 {
-		ic.timer = time.AfterFunc(idle, func() { p.expire(pl, ic) })
-	}
-	pl.idle = append(pl.idle, ic)
-	if c.slot != nil {
-		c.slot = nil
-		pl.releaseLocked()
-	}
+	lim := p.limit(name, size, -1)
 	p.mu.Unlock()
-	if evicted != nil {
-		evicted.close()
+	slot := c.slot
+	c.slot = nil
+	p.idle.Put(name, c, idle, lim.size)
+	if slot != nil {
+		p.mu.Lock()
+		slot.releaseLocked()
+		p.mu.Unlock()
 	}
 	return nil
 }
 
 // Close closes every idle connection; later Puts close theirs. Called when
 // the worker exits.
-func (p *Pools) Close() {
-	p.mu.Lock()
-	p.closed = true
-	var all []*idleConn
-	for _, pl := range p.pools {
-		all = append(all, pl.idle...)
-		pl.idle = nil
-	}
-	p.mu.Unlock()
-	for _, ic := range all {
-		ic.close()
-	}
-}
+func (p *Pools) Close() { p.idle.Close() }
 
-// pool finds or makes the pool name. Caller holds p.mu.
-func (p *Pools) pool(name string, size, backlog int) *pool {
-	pl := p.pools[name]
-	if pl == nil {
+// limit finds or makes the pool name's limit. Caller holds p.mu.
+func (p *Pools) limit(name string, size, backlog int) *limit {
+	lim := p.limits[name]
+	if lim == nil {
 		if size <= 0 {
 			size = DefaultPoolSize
 		}
-		if p.pools == nil {
-			p.pools = make(map[string]*pool)
+		if p.limits == nil {
+			p.limits = make(map[string]*limit)
 		}
-		pl = &pool{p: p, size: size, backlog: backlog}
-		p.pools[name] = pl
+		lim = &limit{p: p, size: size, backlog: backlog}
+		p.limits[name] = lim
 	}
-	return pl
-}
-
-// expire closes ic if it is still idle in pl.
-func (p *Pools) expire(pl *pool, ic *idleConn) {
-	p.mu.Lock()
-	found := false
-	for i, x := range pl.idle {
-		if x == ic {
-			pl.idle = append(pl.idle[:i], pl.idle[i+1:]...)
-			found = true
-			break
-		}
-	}
-	p.mu.Unlock()
-	if found {
-		ic.c.Close()
-	}
-}
-
-// takeIdle pops the most recently put connection that is still good,
-// closing the ones the server dropped meanwhile. Caller holds p.mu.
-func (pl *pool) takeIdle() *Conn {
-	for n := len(pl.idle); n > 0; n = len(pl.idle) {
-		ic := pl.idle[n-1]
-		pl.idle = pl.idle[:n-1]
-		if ic.timer != nil {
-			ic.timer.Stop()
-		}
-		if !ic.c.Closed() && socket.Quiet(ic.c.pc.Conn()) {
-			return ic.c
-		}
-		go ic.c.Close() // off the lock: it may write
-	}
-	return nil
+	return lim
 }
 
 // count puts c in a limited pool's count of connections in use.
-func (pl *pool) count(c *Conn) {
-	if pl.backlog >= 0 {
-		pl.active++
-		c.slot = pl
+func (lim *limit) count(c *Conn) {
+	if lim.backlog >= 0 {
+		lim.active++
+		c.slot = lim
 	}
 }
 
 // releaseLocked gives a place in the count back: to the first queued
 // connect, else to the pool. Caller holds p.mu.
-func (pl *pool) releaseLocked() {
-	if len(pl.waiters) > 0 {
-		wake := pl.waiters[0]
-		pl.waiters = pl.waiters[1:]
+func (lim *limit) releaseLocked() {
+	if len(lim.waiters) > 0 {
+		wake := lim.waiters[0]
+		lim.waiters = lim.waiters[1:]
 		wake <- struct{}{}
 		return
 	}
-	pl.active--
+	lim.active--
 }
 
-func (pl *pool) dropWaiter(wake chan struct{}) bool {
-	for i, x := range pl.waiters {
+func (lim *limit) dropWaiter(wake chan struct{}) bool {
+	for i, x := range lim.waiters {
 		if x == wake {
-			pl.waiters = append(pl.waiters[:i], pl.waiters[i+1:]...)
+			lim.waiters = append(lim.waiters[:i], lim.waiters[i+1:]...)
 			return true
 		}
 	}
@@ -231,17 +175,10 @@ func (pl *pool) dropWaiter(wake chan struct{}) bool {
 
 // release gives c's place in its pool's count back, once.
 func (c *Conn) release() {
-	if pl := c.slot; pl != nil {
+	if lim := c.slot; lim != nil {
 		c.slot = nil
-		pl.p.mu.Lock()
-		pl.releaseLocked()
-		pl.p.mu.Unlock()
+		lim.p.mu.Lock()
+		lim.releaseLocked()
+		lim.p.mu.Unlock()
 	}
-}
-
-func (ic *idleConn) close() {
-	if ic.timer != nil {
-		ic.timer.Stop()
-	}
-	ic.c.Close()
 }

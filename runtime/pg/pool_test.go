@@ -28,7 +28,7 @@ func TestPoolBacklog(t *testing.T) {
 	}()
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
 		p.mu.Lock()
-		queued := len(p.pools["k"].waiters)
+		queued := len(p.limits["k"].waiters)
 		p.mu.Unlock()
 		if queued == 1 {
 			break
@@ -52,7 +52,7 @@ func TestPoolBacklog(t *testing.T) {
 	if _, _, err := p.Get(short, "k", 2, 1, dial); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("queued past its timeout: %v", err)
 	}
-	if n := p.pools["k"].active; n != 2 {
+	if n := p.limits["k"].active; n != 2 {
 		t.Fatalf("active = %d, want 2", n)
 	}
 }
@@ -64,7 +64,7 @@ func TestPoolDialFailure(t *testing.T) {
 	if _, _, err := p.Get(context.Background(), "k", 1, 0, func(context.Context) (*Conn, error) { return nil, boom }); err != boom {
 		t.Fatalf("err = %v", err)
 	}
-	if n := p.pools["k"].active; n != 0 {
+	if n := p.limits["k"].active; n != 0 {
 		t.Fatalf("active = %d after a failed dial", n)
 	}
 	for i := 0; i < 5; i++ {

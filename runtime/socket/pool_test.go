@@ -62,14 +62,7 @@ func (p *peers) waitEnded(t *testing.T, local string) {
 	}
 }
 
-func idleCount(p *Pools, name string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if pl := p.pools[name]; pl != nil {
-		return len(pl.idle)
-	}
-	return 0
-}
+func idleCount(p *Pools, name string) int { return p.idle.Len(name) }
 
 func waitIdle(t *testing.T, p *Pools, name string, n int) {
 	t.Helper()
@@ -188,7 +181,8 @@ func TestPoolPeerActivity(t *testing.T) {
 		{"data", func(nc net.Conn) { nc.Write([]byte("unexpected")) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &Pools{Sweep: 10 * time.Millisecond}
+			p := &Pools{}
+			p.idle.Sweep = 10 * time.Millisecond
 			defer p.Close()
 			putPoked(t, p, tc.poke)
 			waitIdle(t, p, "k", 0)
