@@ -29,6 +29,30 @@ func luajitSyntaxError(src []byte, chunk string) (msg string) {
 
 type synError string
 
+// TopLocal is a local statement at the top level of a chunk: what a REPL
+// turns into assignments so that its locals outlive the entry.
+type TopLocal struct {
+	At     int // byte offset of the keyword "local"
+	Names  []string
+	NoInit int // where the names end when no values follow; -1 otherwise (values, local function)
+}
+
+// TopLocals lists the local statements at the top level of src, in order;
+// it stops at the first syntax error.
+func TopLocals(src []byte) (found []TopLocal) {
+	p := &synParser{src: src, chunk: "=", line: 1, ahead: tkNone,
+		topLocal: func(l TopLocal) { found = append(found, l) }}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(synError); !ok {
+				panic(r)
+			}
+		}
+	}()
+	p.run()
+	return found
+}
+
 // Tokens: single characters stand for themselves, the rest follow.
 const (
 	tkAnd = 256 + iota
@@ -93,6 +117,13 @@ type synParser struct {
 	line, lastline int
 	tok, ahead     int
 	sb             []byte // the lexeme of the last name, string or number scanned
+
+	// Byte offsets where tokens start: the one scan just read, tok's and
+	// ahead's.
+	start, tokStart, aheadStart int
+	// topLocal, when set, is told of each local statement at the top level
+	// of the main chunk (TopLocals).
+	topLocal func(TopLocal)
 
 	fs     *synFunc
 	vstack []gola
@@ -219,19 +250,26 @@ func (p *synParser) lexNext() {
 	p.lastline = p.line
 	if p.ahead != tkNone {
 		p.tok, p.ahead = p.ahead, tkNone
+		p.tokStart = p.aheadStart
 		return
 	}
 	p.tok = p.scan()
+	p.tokStart = p.start
 }
 
 func (p *synParser) lookahead() int {
 	p.ahead = p.scan()
+	p.aheadStart = p.start
 	return p.ahead
 }
 
 func (p *synParser) scan() int {
 	p.sb = p.sb[:0]
 	for {
+		p.start = p.pos - 1
+		if p.c < 0 {
+			p.start = len(p.src)
+		}
 		if isIdent(p.c) {
 			if isDigit(p.c) {
 				p.number()
@@ -739,8 +777,9 @@ func (p *synParser) stmt() bool {
 		}
 		p.body(self, line)
 	case tkLocal:
+		at := p.tokStart
 		p.lexNext()
-		p.local()
+		p.local(at)
 	case tkReturn:
 		p.lexNext()
 		if !isBlockEnd(p.tok) && p.tok != ';' {
@@ -824,10 +863,15 @@ func (p *synParser) forBody(names []string) {
 	p.blockEnd()
 }
 
-func (p *synParser) local() {
+// local parses a local statement whose keyword starts at byte at.
+func (p *synParser) local(at int) {
+	top := p.topLocal != nil && p.fs.prev == nil && p.fs.bl.prev == nil
 	if p.opt(tkFunction) {
 		name := p.name()
 		p.addLocals(name)
+		if top {
+			p.topLocal(TopLocal{At: at, Names: []string{name}, NoInit: -1})
+		}
 		p.body(false, p.line)
 		return
 	}
@@ -838,10 +882,15 @@ func (p *synParser) local() {
 			break
 		}
 	}
+	noInit := p.tokStart
 	if p.opt('=') {
+		noInit = -1
 		p.exprList()
 	}
 	p.addLocals(names...)
+	if top {
+		p.topLocal(TopLocal{At: at, Names: names, NoInit: noInit})
+	}
 }
 
 func (p *synParser) label() {

@@ -65,9 +65,11 @@ func (l Layout) CompileError(err error, inline bool) string {
 // RunMain queues the CLI program as resty-cli runs it: inside a zero-delay
 // timer, chunk after chunk. When it returns the worker begins its graceful
 // exit; when it fails, the error and traceback go to stderr and the
-// process exits 1. Call Run afterwards.
-func (w *Worker) RunMain(chunks []Chunk, layout Layout) {
+// process exits 1 (an interactive worker goes on instead). done is closed
+// when the program has ended. Call Run afterwards.
+func (w *Worker) RunMain(chunks []Chunk, layout Layout) (done <-chan struct{}) {
 	w.layout = layout
+	ended := make(chan struct{})
 	w.queue(func() {
 		root := w.NewRoot("ngx.timer")
 		w.timersRunning++
@@ -83,14 +85,18 @@ func (w *Worker) RunMain(chunks []Chunk, layout Layout) {
 		t := w.newThread(kindEntry, body, root)
 		t.main = true
 		t.onEnd = append(t.onEnd, func() {
+			close(ended)
 			if t.err != nil {
 				w.reportMainError(t.err, w.mainGen)
 				return
 			}
-			w.beginExit()
+			if !w.cfg.Interactive { // resty -i: the REPL ends the run
+				w.beginExit()
+			}
 		})
 		w.handOff(func() { t.start(nil) })
 	})
+	return ended
 }
 
 // reportMainError prints what resty-cli's error handler prints:

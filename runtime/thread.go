@@ -100,6 +100,8 @@ type Thread struct {
 
 	// main marks the CLI's main chunk: its error ends the process.
 	main bool
+	// interactive marks a REPL entry: the REPL reports its error.
+	interactive bool
 	// chunk names the function frame of the main chunk in tracebacks.
 	chunk string
 }
@@ -206,6 +208,9 @@ func (w *Worker) newState(depth int) *lua.LState {
 	}
 	L, _ := w.L.NewThread()
 	w.L.Options = saved
+	if w.intr != nil {
+		L.SetContext(w.intr)
+	}
 	return L
 }
 
@@ -303,7 +308,7 @@ func (t *Thread) end() handoff {
 		t.resumer = nil
 		return handoff{to: res.r.inbox, m: msg{kind: mDead, vals: t.results, err: t.err}}
 	}
-	if t.err != nil && !t.main {
+	if t.err != nil && !t.main && !t.interactive {
 		w.threadAborted(t)
 	}
 	for _, f := range t.onEnd {

@@ -53,6 +53,9 @@ type Config struct {
 	// SharedDicts are the lua_shared_dict zones, by name; every worker of
 	// a process is given the same ones.
 	SharedDicts map[string]*shdict.Dict
+	// Interactive serves a REPL (interactive.go): Ctrl-C can interrupt any
+	// Lua, and the end of the main chunk does not start the exit.
+	Interactive bool
 }
 
 // threadOptions keep a parked light thread small: a growable registry of
@@ -122,6 +125,9 @@ type Worker struct {
 
 	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
 	pg     pgState               // pgmoon's pools and open connections (postgres.go)
+
+	intr  *interrupt // interactive workers: Ctrl-C (interactive.go)
+	entry *entry     // the REPL entry running
 }
 
 // New makes a worker around a fresh main state with resty's libraries.
@@ -161,6 +167,9 @@ func New(cfg Config) *Worker {
 		nextConnID: 2,
 	}
 	w.driver = w.inbox
+	if cfg.Interactive {
+		w.intr = newInterrupt()
+	}
 	w.now = cfg.Clock()
 	w.out = newOutput(cfg.Stdout)
 	w.log = newErrorLog(w, cfg.Stderr, cfg.LogLevel)

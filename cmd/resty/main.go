@@ -30,9 +30,19 @@ func execute(args []string) int {
 		SilenceUsage:       true,
 		Args:               cobra.ArbitraryArgs,
 		Run: func(cmd *cobra.Command, args []string) {
-			code = runCLI(args)
+			code = runCLI(args, false)
 		},
 	}
+	root.AddCommand(&cobra.Command{
+		Use:   "repl [options]",
+		Short: "Open the interactive REPL (resty's options apply)",
+		Example: `  resty repl
+  resty repl --shdict 'cache 1m' -I lib`,
+		DisableFlagParsing: true,
+		Run: func(cmd *cobra.Command, args []string) {
+			code = runCLI(args, true)
+		},
+	})
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		os.Stderr.WriteString("ERROR: " + err.Error() + "\n")

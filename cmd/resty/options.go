@@ -18,6 +18,8 @@ type options struct {
 	resolveIPv6 bool
 	help        bool
 	version     bool
+	interactive bool // -i: the REPL, after the program if there is one
+	noColor     bool
 	stdin       bool // "-": the program comes from standard input
 	httpConf    []string
 	trustedCert string // lua_ssl_trusted_certificate: PEM CAs for sslhandshake
@@ -153,6 +155,12 @@ loop:
 			return o, nil
 		case "--resolve-ipv6":
 			o.resolveIPv6 = true
+			continue
+		case "-i":
+			o.interactive = true
+			continue
+		case "--no-color":
+			o.noColor = true
 			continue
 		case "--no-stream":
 			continue // there is no stream {} block to leave out

@@ -10,14 +10,17 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mattn/go-isatty"
+	"github.com/restygo/resty/repl"
 	"github.com/restygo/resty/runtime"
 	"github.com/restygo/resty/runtime/shdict"
 	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
 
-// runCLI is `resty [options] [lua-file [args…]]`.
-func runCLI(args []string) int {
+// runCLI is `resty [options] [lua-file [args…]]`; repl forces the REPL
+// (`resty repl`).
+func runCLI(args []string, forceREPL bool) int {
 	o, err := parseOptions(args)
 	if err != nil {
 		ue := err.(*usageError)
@@ -48,11 +51,15 @@ func runCLI(args []string) int {
 			o.leftNum--
 		}
 	}
-	if !o.hasFile && len(o.src) == 0 {
-		if !stdinHasScript() {
-			fmt.Fprintln(os.Stderr, `Neither Lua input file nor -e "" option specified.`)
-			return 255
-		}
+	o.interactive = o.interactive || forceREPL
+	switch {
+	case o.hasFile || len(o.src) > 0 || o.interactive:
+	case isatty.IsTerminal(os.Stdin.Fd()):
+		o.interactive = true // resty alone on a terminal: the REPL
+	case !stdinHasScript():
+		fmt.Fprintln(os.Stderr, `Neither Lua input file nor -e "" option specified.`)
+		return 255
+	default:
 		o.stdin, o.hasFile = true, true
 	}
 	if o.hasFile && !o.stdin {
@@ -67,7 +74,7 @@ func runCLI(args []string) int {
 		fmt.Fprintf(os.Stderr, "resty: [emerg] %v\n", err)
 		return 1
 	}
-	w := runtime.New(runtime.Config{
+	cfg := runtime.Config{
 		LogLevel:     level,
 		PackagePath:  packagePath(o),
 		PackageCPath: packageCPath(o),
@@ -77,7 +84,17 @@ func runCLI(args []string) int {
 		ResolveIPv6:  o.resolveIPv6,
 		TrustedCert:  o.trustedCert,
 		SharedDicts:  zones,
-	})
+	}
+	var session *repl.Session
+	if o.interactive {
+		if session, err = repl.New(repl.Options{NoColor: o.noColor, Banner: banner()}); err != nil {
+			fmt.Fprintf(os.Stderr, "resty: %v\n", err)
+			return 1
+		}
+		defer session.Close()
+		cfg.Stdout, cfg.Stderr, cfg.Interactive = session.Stdout(), session.Stderr(), true
+	}
+	w := runtime.New(cfg)
 	setArgTable(w.L, o)
 	layout := runtime.Layout{Args: len(o.scriptArgs), Inline: len(o.src) > 0, File: o.hasFile}
 	chunks, err := compileProgram(w.L, o)
@@ -85,17 +102,45 @@ func runCLI(args []string) int {
 		fmt.Fprintln(os.Stderr, layout.CompileError(err, len(chunks) == 0 && len(o.src) > 0))
 		return 1
 	}
+	if session != nil {
+		return runREPL(w, session, chunks, layout)
+	}
 	w.RunMain(chunks, layout)
-	return runWorker(w)
+	return runWorker(w, false)
+}
+
+// runREPL runs the program, if any, then the REPL until Ctrl-D, os.exit()
+// or a signal ends the worker.
+func runREPL(w *runtime.Worker, s *repl.Session, chunks []runtime.Chunk, layout runtime.Layout) int {
+	release := w.Hold()
+	var mainDone <-chan struct{}
+	if len(chunks) > 0 {
+		mainDone = w.RunMain(chunks, layout)
+	}
+	go func() {
+		if mainDone != nil {
+			<-mainDone
+		}
+		s.Run(w, release)
+	}()
+	return runWorker(w, true)
+}
+
+func banner() string {
+	return fmt.Sprintf("resty-go %s (ngx_lua API %d on gopher-lua). Ctrl-D or os.exit() quits.", version, runtime.NgxLuaVersion)
 }
 
 // runWorker runs the worker under resty-cli's signal rules: SIGINT and
-// SIGTERM end at once (130, 143); SIGQUIT and SIGHUP exit gracefully.
-func runWorker(w *runtime.Worker) int {
+// SIGTERM end at once (130, 143); SIGQUIT and SIGHUP exit gracefully. In
+// the REPL, SIGINT is the session's: it interrupts the entry running.
+func runWorker(w *runtime.Worker, interactive bool) int {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	if !interactive {
+		signal.Notify(sigs, syscall.SIGINT)
+	}
 	defer signal.Stop(sigs)
 	go func() {
 		for s := range sigs {

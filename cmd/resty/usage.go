@@ -18,11 +18,17 @@ Options:
     --http-conf CONF    Only 'lua_shared_dict NAME SIZE;' and
                         'lua_package_path "...";' are supported.
 
+    -i                  Open the REPL (after running the program, if one
+                        is given). resty with no program on a terminal,
+                        and resty repl, open it too.
+
     -I DIR              Add DIR to the search paths for Lua libraries.
 
     -j dump|off|v       Accepted for compatibility; there is no JIT.
 
     -l LIB              Require library "lib" (in order with -e).
+
+    --no-color          No colours in the REPL (NO_COLOR=1 does the same).
 
     --ns IP[:PORT]      Use a custom name server (repeatable).
 

@@ -1,0 +1,145 @@
+package runtime
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// An interactive worker (Config.Interactive) serves a REPL: each entry runs
+// as an entry thread of its own timer-like context, the loop keeps running
+// timers and threads between entries, and Ctrl-C interrupts the entry
+// running, even a loop that never yields.
+
+// ErrInterrupted is what an interrupted entry raises, in lua.c's words.
+var ErrInterrupted = errors.New("interrupted!")
+
+// interrupt is the context every Lua state of an interactive worker runs
+// under: gopher-lua checks Done before each instruction, so closing it
+// stops whatever Lua holds the baton.
+type interrupt struct {
+	mu sync.Mutex // fire and reset
+	ch atomic.Pointer[chan struct{}]
+}
+
+func newInterrupt() *interrupt {
+	i := &interrupt{}
+	i.reset()
+	return i
+}
+
+func (i *interrupt) reset() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	ch := make(chan struct{})
+	i.ch.Store(&ch)
+}
+
+func (i *interrupt) fire() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	ch := *i.ch.Load()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+func (i *interrupt) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (i *interrupt) Done() <-chan struct{}       { return *i.ch.Load() }
+func (i *interrupt) Value(any) any               { return nil }
+func (i *interrupt) Err() error {
+	select {
+	case <-i.Done():
+		return ErrInterrupted
+	default:
+		return nil
+	}
+}
+
+// entry is the REPL entry running, if any.
+type entry struct {
+	t    *Thread
+	done func(vals []lua.LValue, err error)
+}
+
+// Do runs f on the loop while it holds the baton and returns when f has:
+// how another goroutine (the REPL's) reads and builds Lua values.
+func (w *Worker) Do(f func()) {
+	finished := make(chan struct{})
+	w.Post(func() {
+		defer close(finished)
+		f()
+	})
+	<-finished
+}
+
+// Hold keeps Run going while nothing is scheduled (a REPL waiting for a
+// line); the function it returns lets go and starts the graceful exit
+// that the end of a script starts.
+func (w *Worker) Hold() (release func()) {
+	w.Post(func() { w.blocked++ })
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			w.Post(func() {
+				w.blocked--
+				w.beginExit()
+			})
+		})
+	}
+}
+
+// Eval runs body as an entry thread in a new "ngx.timer" context and waits
+// for it to return. done runs on the loop with the values body returned, or
+// the error it raised (ErrInterrupted when Interrupt killed it while it
+// waited); threads and timers it started go on running.
+func (w *Worker) Eval(body lua.LGFunction, done func(vals []lua.LValue, err error)) {
+	finished := make(chan struct{})
+	w.Post(func() {
+		root := w.NewRoot("ngx.timer")
+		t := w.newThread(kindEntry, w.L.NewFunction(body), root)
+		t.interactive = true
+		e := &entry{t: t}
+		e.done = func(vals []lua.LValue, err error) {
+			if w.entry == e {
+				w.entry = nil
+				w.intr.reset()
+				done(vals, err)
+				close(finished)
+			}
+		}
+		t.onEnd = append(t.onEnd, func() {
+			if t.err != nil {
+				e.done(nil, t.err)
+				return
+			}
+			e.done(t.results, nil)
+		})
+		w.entry = e
+		w.handOff(func() { t.start(nil) })
+	})
+	<-finished
+}
+
+// Interrupt stops the entry running: Lua running it raises ErrInterrupted;
+// an entry blocked in sleep or I/O is killed. Any goroutine may call it.
+func (w *Worker) Interrupt() {
+	if w.intr == nil {
+		return
+	}
+	w.intr.fire()
+	w.Post(func() {
+		e := w.entry
+		if e == nil {
+			w.intr.reset() // nothing ran: the next entry starts clean
+			return
+		}
+		e.t.kill()
+		e.done(nil, ErrInterrupted)
+	})
+}
