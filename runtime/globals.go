@@ -14,7 +14,8 @@ func (w *Worker) openGlobalGuard() {
 	mt := L.NewTable()
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		tbl, key, val := L.CheckTable(1), L.Get(2), L.Get(3)
-		if w.cur != nil && w.log.enabled(LogWarn) {
+		// A REPL's globals are its user's own: no warning there.
+		if w.cur != nil && w.cur.root != w.session && w.log.enabled(LogWarn) {
 			w.log.write(LogWarn, w.cur, "[lua] _G write guard:12: __newindex(): writing a global Lua variable ('"+
 				w.tostring(L, key)+"') which may lead to race conditions between concurrent requests, so prefer the use of 'local' variables"+
 				"\nstack traceback:\n"+w.traceback(L, 1))

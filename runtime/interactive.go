@@ -79,30 +79,38 @@ func (w *Worker) Do(f func()) {
 }
 
 // Hold keeps Run going while nothing is scheduled (a REPL waiting for a
-// line); the function it returns lets go and starts the graceful exit
-// that the end of a script starts.
+// line), and keeps the session's context open: entries share it, so a
+// cosocket made by one entry serves the next. The function it returns lets
+// go: the context ends (its sockets close) and the graceful exit that the
+// end of a script starts begins.
 func (w *Worker) Hold() (release func()) {
-	w.Post(func() { w.blocked++ })
+	w.Post(func() {
+		w.blocked++
+		w.session = w.NewRoot("ngx.timer")
+		w.session.threads++ // the REPL itself, until release
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			w.Post(func() {
 				w.blocked--
+				if w.session.threads--; w.session.threads == 0 {
+					w.rootDone(w.session)
+				}
 				w.beginExit()
 			})
 		})
 	}
 }
 
-// Eval runs body as an entry thread in a new "ngx.timer" context and waits
-// for it to return. done runs on the loop with the values body returned, or
+// Eval runs body as an entry thread in the session's "ngx.timer" context
+// (Hold's) and waits for it to return. done runs on the loop with the values body returned, or
 // the error it raised (ErrInterrupted when Interrupt killed it while it
 // waited); threads and timers it started go on running.
 func (w *Worker) Eval(body lua.LGFunction, done func(vals []lua.LValue, err error)) {
 	finished := make(chan struct{})
 	w.Post(func() {
-		root := w.NewRoot("ngx.timer")
-		t := w.newThread(kindEntry, w.L.NewFunction(body), root)
+		t := w.newThread(kindEntry, w.L.NewFunction(body), w.session)
 		t.interactive = true
 		e := &entry{t: t}
 		e.done = func(vals []lua.LValue, err error) {

@@ -126,8 +126,9 @@ type Worker struct {
 	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
 	pg     pgState               // pgmoon's pools and open connections (postgres.go)
 
-	intr  *interrupt // interactive workers: Ctrl-C (interactive.go)
-	entry *entry     // the REPL entry running
+	intr    *interrupt // interactive workers: Ctrl-C (interactive.go)
+	entry   *entry     // the REPL entry running
+	session *Root      // the REPL's context, shared by its entries
 }
 
 // New makes a worker around a fresh main state with resty's libraries.

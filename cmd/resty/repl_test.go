@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -304,9 +307,29 @@ func TestREPLTimersAndThreads(t *testing.T) {
 	tm.expect(`\n"from a thread"\n`)
 	tm.line(`local d = ngx.shared.cache d:set("k", 7) return d:get("k")`)
 	tm.expect(`\n7\n`)
+	// entries share one context: a cosocket outlives the entry that made it
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			io.Copy(c, c)
+		}
+	}()
+	tm.line(fmt.Sprintf(`sock = ngx.socket.tcp() return sock:connect("127.0.0.1", %d)`, l.Addr().(*net.TCPAddr).Port))
+	tm.expect(`\n1\n`)
+	tm.line(`sock:send("ping\n") return sock:receive()`)
+	tm.expect(`\n"ping"\n`)
+
 	tm.line(`os.exit(3)`)
 	if code := tm.exit(); code != 3 {
 		t.Fatalf("os.exit(3): exit status %d", code)
+	}
+	<-tm.done
+	if strings.Contains(string(tm.out), "write guard") { // globals are the REPL user's own
+		t.Fatal("a REPL global logged the _G write guard warning")
 	}
 }
 
