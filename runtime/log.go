@@ -69,7 +69,12 @@ func (l *errorLog) write(level int, t *Thread, msg string) {
 	}
 	b.WriteString(msg)
 	// nginx's debug log lines carry no context.
-	if t != nil && level != LogDebug {
+	switch {
+	case t == nil || level == LogDebug:
+	case t.root.logCtx != "":
+		b.WriteString(", ")
+		b.WriteString(t.root.logCtx)
+	default:
 		b.WriteString(", context: ")
 		b.WriteString(t.root.Kind)
 	}

@@ -59,10 +59,10 @@ func (w *Worker) openNgx() *lua.LTable {
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,
 		"flush":       ngxTrue,
-		"eof":         ngxTrue,
+		"eof":         w.ngxEOF,
 		"log":         w.ngxLog,
 		"sleep":       w.ngxSleep,
-		"exit":        w.osExit,
+		"exit":        w.ngxExit,
 		"get_phase":   w.ngxGetPhase,
 		"now":         w.ngxNow,
 		"time":        w.ngxTime,
@@ -79,7 +79,9 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.openUthread(ngx)
 	w.openNgxWorker(ngx)
 	w.openNgxConfig(ngx)
-	w.openDisabled(ngx)
+	w.openNgxReq(ngx)
+	w.openNgxVar(ngx)
+	w.openNgxHeader(ngx)
 	w.openNgxCtx(ngx)
 	L.SetGlobal("ngx", ngx)
 	w.setLoaded("ngx", ngx)
@@ -87,8 +89,21 @@ func (w *Worker) openNgx() *lua.LTable {
 }
 
 func (w *Worker) ngxGetPhase(L *lua.LState) int {
+	if t := w.cur; t != nil && t.root.req != nil {
+		L.Push(lua.LString(t.root.req.phase))
+		return 1
+	}
 	L.Push(lua.LString("timer"))
 	return 1
+}
+
+// ngxExit is ngx.exit: the request's end in a request, the process's in
+// the console.
+func (w *Worker) ngxExit(L *lua.LState) int {
+	if t := w.cur; t != nil && t.root.req != nil {
+		return w.requestExit(L, L.CheckInt(1))
+	}
+	return w.osExit(L)
 }
 
 func (w *Worker) openNgxWorker(ngx *lua.LTable) {
@@ -124,18 +139,27 @@ func (w *Worker) openNgxConfig(ngx *lua.LTable) {
 	ngx.RawSetString("config", t)
 }
 
-// openNgxCtx makes ngx.ctx the current root's table.
+// openNgxCtx makes ngx.ctx the current root's table, and ngx.status the
+// request's status.
 func (w *Worker) openNgxCtx(ngx *lua.LTable) {
 	L := w.L
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		if L.CheckString(2) != "ctx" {
+		switch L.CheckString(2) {
+		case "ctx":
+			L.Push(w.rootCtx(L))
+		case "status":
+			L.Push(w.ngxStatus(L))
+		default:
 			return 0
 		}
-		L.Push(w.rootCtx(L))
 		return 1
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		if L.CheckString(2) == "status" {
+			w.setStatus(L, L.Get(3))
+			return 0
+		}
 		if L.CheckString(2) == "ctx" {
 			t := w.running(L)
 			ctx, ok := L.Get(3).(*lua.LTable)
@@ -166,45 +190,6 @@ func (w *Worker) ctxTable(L *lua.LState, reuse *lua.LTable) lua.LValue {
 		t.root.Ctx = reuse
 	}
 	return t.root.Ctx
-}
-
-// openDisabled installs the request-only APIs, which fail in a timer as
-// they do in ngx_lua.
-func (w *Worker) openDisabled(ngx *lua.LTable) {
-	L := w.L
-	current := func(L *lua.LState) int {
-		raise(L, "API disabled in the current context")
-		return 0
-	}
-	inTimer := func(L *lua.LState) int {
-		raise(L, "API disabled in the context of %s", w.phaseContext())
-		return 0
-	}
-	lazy := func(fn lua.LGFunction) *lua.LTable {
-		t := L.NewTable()
-		mt := L.NewTable()
-		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-			L.Push(L.NewFunction(fn))
-			return 1
-		}))
-		L.SetMetatable(t, mt)
-		return t
-	}
-	ngx.RawSetString("req", lazy(current))
-	ngx.RawSetString("resp", lazy(current))
-	loc := L.NewTable()
-	loc.RawSetString("capture", L.NewFunction(inTimer))
-	loc.RawSetString("capture_multi", L.NewFunction(inTimer))
-	ngx.RawSetString("location", loc)
-	for _, name := range []string{"redirect", "exec", "send_headers", "on_abort"} {
-		ngx.RawSetString(name, L.NewFunction(inTimer))
-	}
-	v := L.NewTable()
-	vmt := L.NewTable()
-	vmt.RawSetString("__index", L.NewFunction(current))
-	vmt.RawSetString("__newindex", L.NewFunction(current))
-	L.SetMetatable(v, vmt)
-	ngx.RawSetString("var", v)
 }
 
 func (w *Worker) phaseContext() string {

@@ -144,8 +144,15 @@ func (w *Worker) ngxEncodeArgs(L *lua.LState) int {
 
 // ngxDecodeArgs is ngx.decode_args(str [, max_args = 100]).
 func ngxDecodeArgs(L *lua.LState) int {
+	L.Push(argsTable(L, codec.DecodeArgs(L.CheckString(1), L.OptInt(2, 100))))
+	return 1
+}
+
+// argsTable is decoded arguments as ngx_lua returns them: a bare key is
+// true, a repeated key a list of its values.
+func argsTable(L *lua.LState, args []codec.Arg) *lua.LTable {
 	t := L.NewTable()
-	for _, a := range codec.DecodeArgs(L.CheckString(1), L.OptInt(2, 100)) {
+	for _, a := range args {
 		var v lua.LValue = lua.LTrue
 		if a.HasValue {
 			v = lua.LString(a.Value)
@@ -162,8 +169,7 @@ func ngxDecodeArgs(L *lua.LState) int {
 			t.RawSetString(a.Key, list)
 		}
 	}
-	L.Push(t)
-	return 1
+	return t
 }
 
 // ngx.base64: the URL-safe alphabet without padding.

@@ -79,6 +79,18 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 	if newline {
 		buf = append(buf, '\n')
 	}
+	if t := w.cur; t != nil && t.root.req != nil {
+		rs := t.root.req
+		if rs.eof || rs.finished {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("seen eof"))
+			return 2
+		}
+		rs.r.RespBody = append(rs.r.RespBody, buf...)
+		rs.sent = rs.sent || len(buf) > 0
+		L.Push(lua.LNumber(1))
+		return 1
+	}
 	if err := w.out.write(buf); err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -91,14 +103,28 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 func (w *Worker) ngxSay(L *lua.LState) int   { return w.emit(L, true) }
 func (w *Worker) ngxPrint(L *lua.LState) int { return w.emit(L, false) }
 
-// basePrint is print: ngx.say in resty-cli (no separators, no result).
+// basePrint is print: ngx.say in resty-cli (no separators, no result),
+// an ngx.log(ngx.NOTICE, …) line in a request, as in nginx.
 func (w *Worker) basePrint(L *lua.LState) int {
+	if t := w.cur; t != nil && t.root.req != nil {
+		L.Insert(lua.LNumber(LogNotice), 1)
+		return w.ngxLog(L)
+	}
 	w.emit(L, true)
 	return 0
 }
 
-// ngxTrue serves ngx.flush and ngx.eof, which have nothing to do on a
-// console.
+// ngxEOF is ngx.eof: the response is complete (the handler may go on);
+// on a console there is nothing to do.
+func (w *Worker) ngxEOF(L *lua.LState) int {
+	if t := w.cur; t != nil && t.root.req != nil {
+		t.root.req.eof = true
+	}
+	return ngxTrue(L)
+}
+
+// ngxTrue serves ngx.flush, which has nothing to do on a console (and
+// nothing yet in a request, whose response is sent when it ends).
 func ngxTrue(L *lua.LState) int {
 	L.Push(lua.LTrue)
 	return 1

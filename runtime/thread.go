@@ -64,6 +64,8 @@ type Root struct {
 	coros   map[*Thread]struct{}
 	onDone  []func()
 	sockets map[*tcpSock]struct{} // closed when the context ends
+	req     *reqState             // the HTTP request a "request" root serves
+	logCtx  string                // what log lines end with instead of ", context: Kind"
 }
 
 // OnDone registers f to run when the root's last thread has ended.

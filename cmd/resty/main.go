@@ -43,6 +43,7 @@ func execute(args []string) int {
 			code = runCLI(args, true)
 		},
 	})
+	root.AddCommand(serveCommand(&code))
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		os.Stderr.WriteString("ERROR: " + err.Error() + "\n")

@@ -1,0 +1,164 @@
+package runtime
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/restygo/resty/runtime/site"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// The response of a request: ngx.header, ngx.status, ngx.resp, and how a
+// handler ends it (ngx.exit, ngx.redirect).
+
+// headerName is the name ngx.header.foo_bar sets: underscores become
+// dashes, the case stays as written.
+func headerName(k string) string { return strings.ReplaceAll(k, "_", "-") }
+
+func (w *Worker) openNgxHeader(ngx *lua.LTable) {
+	L := w.L
+	h := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		rs := w.request(L)
+		L.Push(headerValues(L, rs.r.RespHeader, headerName(L.CheckString(2))))
+		return 1
+	}))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		rs := w.request(L)
+		name := headerName(L.CheckString(2))
+		if rs.sent {
+			w.log.write(LogErr, w.cur, "attempt to set ngx.header.HEADER after sending out response headers")
+			return 0
+		}
+		rs.r.clearHeader(name)
+		switch v := L.Get(3).(type) {
+		case *lua.LNilType:
+		case *lua.LTable:
+			for i := 1; i <= v.Len(); i++ {
+				rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, v.RawGetInt(i))})
+			}
+		default:
+			rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, v)})
+		}
+		return 0
+	}))
+	L.SetMetatable(h, mt)
+	ngx.RawSetString("header", h)
+
+	resp := L.NewTable()
+	resp.RawSetString("get_headers", L.NewFunction(func(L *lua.LState) int {
+		rs := w.request(L)
+		t := L.NewTable()
+		for _, kv := range rs.r.RespHeader {
+			name := strings.ToLower(kv[0])
+			if t.RawGetString(name) == lua.LNil {
+				t.RawSetString(name, headerValues(L, rs.r.RespHeader, name))
+			}
+		}
+		L.Push(t)
+		return 1
+	}))
+	ngx.RawSetString("resp", resp)
+	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
+		w.request(L).sent = true
+		L.Push(lua.LTrue)
+		return 1
+	}))
+	ngx.RawSetString("redirect", L.NewFunction(w.ngxRedirect))
+	for _, name := range []string{"exec", "on_abort"} {
+		ngx.RawSetString(name, L.NewFunction(notImplemented("ngx."+name)))
+	}
+	loc := L.NewTable()
+	loc.RawSetString("capture", L.NewFunction(notImplemented("ngx.location.capture")))
+	loc.RawSetString("capture_multi", L.NewFunction(notImplemented("ngx.location.capture_multi")))
+	ngx.RawSetString("location", loc)
+}
+
+// headerValues is a header's value (case-insensitive name): a string, a
+// list when it is repeated, nil when absent.
+func headerValues(L *lua.LState, hs [][2]string, name string) lua.LValue {
+	var vals []lua.LValue
+	for _, h := range hs {
+		if strings.EqualFold(h[0], name) {
+			vals = append(vals, lua.LString(h[1]))
+		}
+	}
+	switch len(vals) {
+	case 0:
+		return lua.LNil
+	case 1:
+		return vals[0]
+	}
+	t := L.NewTable()
+	for _, v := range vals {
+		t.Append(v)
+	}
+	return t
+}
+
+// ngxStatus is ngx.status read; setStatus is ngx.status = code.
+func (w *Worker) ngxStatus(L *lua.LState) lua.LValue {
+	t := w.cur
+	if t == nil || t.root.req == nil {
+		return lua.LNumber(0)
+	}
+	return lua.LNumber(t.root.req.r.Status)
+}
+
+func (w *Worker) setStatus(L *lua.LState, v lua.LValue) {
+	rs := w.request(L)
+	n, ok := v.(lua.LNumber)
+	if !ok {
+		raise(L, "bad argument #3 to '__newindex' (number expected, got %s)", v.Type())
+	}
+	if rs.sent {
+		w.log.write(LogErr, w.cur, "attempt to set ngx.status after sending out response headers")
+		return
+	}
+	rs.r.Status = int(n)
+}
+
+// requestExit is ngx.exit(code) in a request: ngx.OK ends the rewrite or
+// access handler and the request goes on; any other code, or any code in
+// content, ends the request with it. The thread never runs again.
+func (w *Worker) requestExit(L *lua.LState, code int) int {
+	t := w.running(L)
+	root := t.root
+	rs := root.req
+	w.queue(func() {
+		if rs.finished {
+			return
+		}
+		if code == 0 && rs.phase != site.Content {
+			next := slices.Index(requestPhases, rs.phase) + 1
+			t.kill()
+			w.runPhase(root, next)
+			return
+		}
+		if code < 0 { // ngx.ERROR and the like
+			code = http.StatusInternalServerError
+		}
+		w.finish(root, code)
+	})
+	t.park()
+	return 0
+}
+
+// ngxRedirect is ngx.redirect(uri, status = 302).
+func (w *Worker) ngxRedirect(L *lua.LState) int {
+	rs := w.request(L)
+	uri := L.CheckString(1)
+	status := L.OptInt(2, http.StatusFound)
+	switch status {
+	case 301, 302, 303, 307, 308:
+	default:
+		raise(L, "only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and ngx.HTTP_TEMPORARY_REDIRECT are allowed")
+	}
+	if rs.sent {
+		raise(L, "attempt to call ngx.redirect after sending out the headers")
+	}
+	rs.r.setHeader("Location", uri)
+	return w.requestExit(L, status)
+}

@@ -1,0 +1,209 @@
+package runtime
+
+import (
+	"strings"
+
+	"github.com/restygo/resty/runtime/codec"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// ngx.req: the request's method, URI arguments, headers and body.
+
+// request is the request the running thread serves; outside one it raises
+// ngx_lua's error for request APIs.
+func (w *Worker) request(L *lua.LState) *reqState {
+	if t := w.cur; t != nil && t.root.req != nil {
+		return t.root.req
+	}
+	raise(L, "API disabled in the current context")
+	return nil
+}
+
+func (w *Worker) openNgxReq(ngx *lua.LTable) {
+	L := w.L
+	req := L.NewTable()
+	L.SetFuncs(req, map[string]lua.LGFunction{
+		"get_method":   func(L *lua.LState) int { L.Push(lua.LString(w.request(L).r.Method)); return 1 },
+		"set_method":   w.reqSetMethod,
+		"http_version": w.reqHTTPVersion,
+		"get_uri_args": func(L *lua.LState) int { return w.pushArgs(L, w.request(L).r.Query, 2) },
+		"set_uri_args": w.reqSetURIArgs,
+		"get_post_args": func(L *lua.LState) int {
+			return w.pushArgs(L, string(w.request(L).r.Body), 2)
+		},
+		"get_headers":   w.reqGetHeaders,
+		"set_header":    w.reqSetHeader,
+		"clear_header":  func(L *lua.LState) int { w.setReqHeader(L, L.CheckString(1), lua.LNil); return 0 },
+		"read_body":     func(L *lua.LState) int { w.request(L); return 0 },
+		"discard_body":  func(L *lua.LState) int { w.request(L); return 0 },
+		"get_body_data": w.reqGetBodyData,
+		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
+		"set_body_data": func(L *lua.LState) int { w.request(L).r.Body = []byte(L.CheckString(1)); return 0 },
+		"start_time":    func(L *lua.LState) int { L.Push(lua.LNumber(float64(w.request(L).r.Start.UnixMilli()) / 1000)); return 1 },
+		"is_internal":   func(L *lua.LState) int { w.request(L); L.Push(lua.LFalse); return 1 },
+		"raw_header":    w.reqRawHeader,
+	})
+	for _, name := range []string{"socket", "init_body", "append_body", "finish_body", "set_uri"} {
+		req.RawSetString(name, L.NewFunction(notImplemented("ngx.req."+name)))
+	}
+	ngx.RawSetString("req", req)
+}
+
+func (w *Worker) reqSetMethod(L *lua.LState) int {
+	rs := w.request(L)
+	id := L.CheckInt(1)
+	// The method constants are the powers of two among ngx.HTTP_*.
+	for name, v := range ngxConstants {
+		if v == id && v&(v-1) == 0 && strings.HasPrefix(name, "HTTP_") {
+			rs.r.Method = strings.TrimPrefix(name, "HTTP_")
+			return 0
+		}
+	}
+	raise(L, "unsupported HTTP method: %d", id)
+	return 0
+}
+
+func (w *Worker) reqHTTPVersion(L *lua.LState) int {
+	switch w.request(L).r.Proto {
+	case "HTTP/1.0":
+		L.Push(lua.LNumber(1.0))
+	case "HTTP/2.0":
+		L.Push(lua.LNumber(2.0))
+	default:
+		L.Push(lua.LNumber(1.1))
+	}
+	return 1
+}
+
+// pushArgs decodes a query string as get_uri_args/get_post_args do: at
+// most max (argument maxArg, default 100; 0: no limit) arguments, with
+// "truncated" when there were more.
+func (w *Worker) pushArgs(L *lua.LState, query string, maxArg int) int {
+	limit := L.OptInt(maxArg, 100)
+	args := codec.DecodeArgs(query, 0)
+	truncated := limit > 0 && len(args) > limit
+	if truncated {
+		args = args[:limit]
+	}
+	L.Push(argsTable(L, args))
+	if truncated {
+		L.Push(lua.LString("truncated"))
+		return 2
+	}
+	return 1
+}
+
+func (w *Worker) reqSetURIArgs(L *lua.LState) int {
+	rs := w.request(L)
+	switch v := L.Get(1).(type) {
+	case lua.LString:
+		rs.r.Query = string(v)
+	case *lua.LTable:
+		w.ngxEncodeArgs(L)
+		rs.r.Query = L.ToString(-1)
+	default:
+		raise(L, "bad argument #1 to 'set_uri_args' (string or table expected, got %s)", L.Get(1).Type())
+	}
+	return 0
+}
+
+// reqGetHeaders is ngx.req.get_headers(max?, raw?): names lowercased
+// unless raw, repeated headers as lists, and a metatable that finds
+// "Foo_Bar" as "foo-bar".
+func (w *Worker) reqGetHeaders(L *lua.LState) int {
+	rs := w.request(L)
+	limit := L.OptInt(1, 100)
+	raw := lua.LVAsBool(L.Get(2))
+	t := L.NewTable()
+	truncated := false
+	for i, h := range rs.r.Header {
+		if limit > 0 && i == limit {
+			truncated = true
+			break
+		}
+		name := h[0]
+		if !raw {
+			name = strings.ToLower(name)
+		}
+		key := lua.LString(name)
+		switch old := t.RawGet(key).(type) {
+		case *lua.LNilType:
+			t.RawSet(key, lua.LString(h[1]))
+		case *lua.LTable:
+			old.Append(lua.LString(h[1]))
+		default:
+			list := L.NewTable()
+			list.Append(old)
+			list.Append(lua.LString(h[1]))
+			t.RawSet(key, list)
+		}
+	}
+	if !raw {
+		mt := L.NewTable()
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			k := strings.ToLower(strings.ReplaceAll(L.CheckString(2), "_", "-"))
+			L.Push(L.CheckTable(1).RawGetString(k))
+			return 1
+		}))
+		L.SetMetatable(t, mt)
+	}
+	L.Push(t)
+	if truncated {
+		L.Push(lua.LString("truncated"))
+		return 2
+	}
+	return 1
+}
+
+func (w *Worker) reqSetHeader(L *lua.LState) int {
+	w.setReqHeader(L, L.CheckString(1), L.Get(2))
+	return 0
+}
+
+// setReqHeader replaces (nil: removes) a request header; underscores in
+// the name become dashes, as ngx.req.set_header does.
+func (w *Worker) setReqHeader(L *lua.LState, name string, v lua.LValue) {
+	rs := w.request(L)
+	name = strings.ReplaceAll(name, "_", "-")
+	kept := rs.r.Header[:0]
+	for _, h := range rs.r.Header {
+		if !strings.EqualFold(h[0], name) {
+			kept = append(kept, h)
+		}
+	}
+	rs.r.Header = kept
+	switch val := v.(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		for i := 1; i <= val.Len(); i++ {
+			rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, val.RawGetInt(i))})
+		}
+	default:
+		rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, val)})
+	}
+}
+
+func (w *Worker) reqGetBodyData(L *lua.LState) int {
+	rs := w.request(L)
+	if len(rs.r.Body) == 0 {
+		L.Push(lua.LNil)
+	} else {
+		L.Push(lua.LString(rs.r.Body))
+	}
+	return 1
+}
+
+// reqRawHeader is ngx.req.raw_header(no_request_line?).
+func (w *Worker) reqRawHeader(L *lua.LState) int {
+	rs := w.request(L)
+	var b strings.Builder
+	if !lua.LVAsBool(L.Get(1)) {
+		b.WriteString(rs.r.Method + " " + rs.r.RawURI + " " + rs.r.Proto + "\r\n")
+	}
+	for _, h := range rs.r.Header {
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
+	b.WriteString("\r\n")
+	L.Push(lua.LString(b.String()))
+	return 1
+}

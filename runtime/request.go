@@ -1,0 +1,334 @@
+package runtime
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/restygo/resty/runtime/site"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Request is one HTTP request handed to a worker (Serve), and the response
+// the worker makes for it. The HTTP front end fills the request part, waits
+// for Done and writes the response part out.
+type Request struct {
+	Method     string
+	RawURI     string // as sent: "/t?a=1"
+	Path       string // decoded, the location match's input (ngx.var.uri)
+	Query      string // ngx.var.args
+	Proto      string // "HTTP/1.1"
+	Header     [][2]string
+	Body       []byte
+	RemoteAddr string // "127.0.0.1:53412"
+	LocalAddr  string
+	Site       *site.Site
+	Server     *site.Server
+	Start      time.Time
+
+	Status     int
+	RespHeader [][2]string // in the order set
+	RespBody   []byte
+	Done       chan struct{} // closed when the response is complete
+}
+
+// reqState is what a request root carries while it runs.
+type reqState struct {
+	r        *Request
+	loc      *site.Location
+	phase    string
+	vars     map[string]string // set $var and ngx.var writes
+	connID   int
+	sent     bool              // headers are out: the first output
+	eof      bool
+	finished bool
+}
+
+// requestPhases are those a location's handlers run in, in order.
+var requestPhases = []string{site.Rewrite, site.Access, site.Content}
+
+// Serve runs r in the worker; any goroutine may call it. r.Done is closed
+// when the response is ready.
+func (w *Worker) Serve(r *Request) {
+	w.Post(func() { w.startRequest(r) })
+}
+
+func (w *Worker) startRequest(r *Request) {
+	root := w.NewRoot("request")
+	rs := &reqState{r: r, vars: map[string]string{}, connID: root.ConnID}
+	root.req = rs
+	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
+		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
+	rs.loc = r.Server.Match(r.Path)
+	if rs.loc == nil {
+		w.finish(root, http.StatusNotFound)
+		return
+	}
+	for _, s := range rs.loc.Sets {
+		rs.vars[s[0]] = w.interpolate(rs, s[1])
+	}
+	if ret := rs.loc.Return; ret != nil {
+		rs.r.Status = ret.Code
+		if ret.Code >= 300 && ret.Code < 400 && ret.Text != "" {
+			rs.r.setHeader("Location", w.interpolate(rs, ret.Text))
+		} else if ret.Text != "" {
+			rs.r.RespBody = []byte(w.interpolate(rs, ret.Text))
+			rs.sent = true
+		}
+		w.finish(root, ret.Code)
+		return
+	}
+	w.runPhase(root, 0)
+}
+
+// runPhase runs the handler of requestPhases[i], or the next phase that has
+// one; after content it finishes the request.
+func (w *Worker) runPhase(root *Root, i int) {
+	rs := root.req
+	for ; i < len(requestPhases); i++ {
+		l := rs.loc.Phases[requestPhases[i]]
+		if l == nil {
+			continue
+		}
+		fn, err := w.handler(l)
+		if err != nil {
+			w.log.write(LogErr, nil, err.Error())
+			w.finish(root, http.StatusInternalServerError)
+			return
+		}
+		rs.phase = requestPhases[i]
+		next := i + 1
+		t := w.newThread(kindEntry, fn, root)
+		t.onEnd = append(t.onEnd, func() {
+			if rs.finished {
+				return
+			}
+			if t.err != nil {
+				w.finish(root, http.StatusInternalServerError)
+				return
+			}
+			w.queue(func() { w.runPhase(root, next) })
+		})
+		w.handOff(func() { t.start(nil) })
+		return
+	}
+	if rs.loc.Phases[site.Content] == nil {
+		w.serveStatic(root)
+		return
+	}
+	w.finish(root, 0)
+}
+
+// handler is the compiled function of a site handler, made once per
+// worker.
+func (w *Worker) handler(l *site.Lua) (*lua.LFunction, error) {
+	if w.handlers == nil {
+		w.handlers = map[*site.Lua]*lua.FunctionProto{}
+	}
+	proto, ok := w.handlers[l]
+	if !ok {
+		var err error
+		if proto, err = Compile([]byte(l.Src), l.Chunk); err != nil {
+			return nil, fmt.Errorf("failed to load inlined Lua code: %v", err)
+		}
+		w.handlers[l] = proto
+	}
+	return w.L.NewFunctionFromProto(proto), nil
+}
+
+// finish completes the response with status (0: as set, else 200) and
+// ends whatever the request still runs. Baton holder only.
+func (w *Worker) finish(root *Root, status int) {
+	rs := root.req
+	if rs.finished {
+		return
+	}
+	rs.finished = true
+	r := rs.r
+	switch {
+	case status > 0 && !rs.sent:
+		r.Status = status
+	case r.Status == 0:
+		r.Status = http.StatusOK
+	}
+	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified {
+		r.RespBody = []byte(errorPage(r.Status))
+		r.setHeader("Content-Type", "text/html")
+	}
+	if r.respHeader("content-type") == "" {
+		r.setHeader("Content-Type", w.defaultType(rs))
+	}
+	for _, t := range w.rootThreads(root) {
+		t.kill()
+	}
+	close(r.Done)
+}
+
+// rootThreads lists the threads of root that still have a goroutine.
+func (w *Worker) rootThreads(root *Root) []*Thread {
+	var ts []*Thread
+	for t := range w.live {
+		if t.root == root && t != w.cur {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+func (w *Worker) defaultType(rs *reqState) string {
+	if rs.loc != nil && rs.loc.Default != "" {
+		return rs.loc.Default
+	}
+	return rs.r.Site.DefaultType
+}
+
+// serveStatic serves the location's root directory, as nginx's static
+// module does, for a location without a content handler.
+func (w *Worker) serveStatic(root *Root) {
+	rs := root.req
+	path := filepath.Join(rs.loc.Root, filepath.FromSlash(filepath.Clean("/"+rs.r.Path)))
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		index := rs.loc.Index
+		if len(index) == 0 {
+			index = []string{"index.html"}
+		}
+		found := false
+		for _, name := range index {
+			if _, err := os.Stat(filepath.Join(path, name)); err == nil {
+				path, found = filepath.Join(path, name), true
+				break
+			}
+		}
+		if !found {
+			w.finish(root, http.StatusForbidden)
+			return
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		w.log.write(LogErr, nil, fmt.Sprintf(`open() "%s" failed (2: No such file or directory), %s`, path, root.logCtx))
+		w.finish(root, http.StatusNotFound)
+		return
+	}
+	rs.r.RespBody = data
+	rs.sent = true
+	w.finish(root, http.StatusOK)
+}
+
+// interpolate expands $name and ${name} in a directive's value.
+func (w *Worker) interpolate(rs *reqState, s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		j, name := i+1, ""
+		if s[j] == '{' {
+			end := strings.IndexByte(s[j:], '}')
+			if end < 0 {
+				b.WriteString(s[i:])
+				break
+			}
+			name, j = s[j+1:j+end], j+end+1
+		} else {
+			for j < len(s) && (s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= '0' && s[j] <= '9') {
+				j++
+			}
+			name = s[i+1 : j]
+		}
+		v, _ := w.variable(rs, name)
+		b.WriteString(v)
+		i = j - 1
+	}
+	return b.String()
+}
+
+// errorPage is nginx's body for a special response.
+func errorPage(status int) string {
+	text := http.StatusText(status)
+	if status == 494 {
+		text = "Request Header Or Cookie Too Large"
+	}
+	title := strconv.Itoa(status) + " " + text
+	return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+}
+
+func (r *Request) header(name string) string {
+	for _, h := range r.Header {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
+}
+
+func (r *Request) respHeader(name string) string {
+	for _, h := range r.RespHeader {
+		if strings.EqualFold(h[0], name) {
+			return h[1]
+		}
+	}
+	return ""
+}
+
+// setHeader replaces every value of name with value ("" removes it).
+func (r *Request) setHeader(name, value string) {
+	r.clearHeader(name)
+	if value != "" {
+		r.RespHeader = append(r.RespHeader, [2]string{name, value})
+	}
+}
+
+func (r *Request) clearHeader(name string) {
+	kept := r.RespHeader[:0]
+	for _, h := range r.RespHeader {
+		if !strings.EqualFold(h[0], name) {
+			kept = append(kept, h)
+		}
+	}
+	r.RespHeader = kept
+}
+
+func hostOf(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}
+
+func serverName(s *site.Server) string {
+	if len(s.Names) > 0 {
+		return s.Names[0]
+	}
+	return ""
+}
+
+// RunInit runs the site's init_by_lua and init_worker_by_lua handlers, in
+// order, each as an entry thread of its own context, before any request;
+// an error is logged as nginx logs it, and the worker goes on.
+func (w *Worker) RunInit(handlers []*site.Lua, kind string) {
+	w.queue(func() { w.runInit(handlers, kind) })
+}
+
+func (w *Worker) runInit(handlers []*site.Lua, kind string) {
+	if len(handlers) == 0 {
+		return
+	}
+	fn, err := w.handler(handlers[0])
+	if err != nil {
+		w.log.write(LogErr, nil, err.Error())
+		return
+	}
+	t := w.newThread(kindEntry, fn, w.NewRoot(kind))
+	t.onEnd = append(t.onEnd, func() { w.queue(func() { w.runInit(handlers[1:], kind) }) })
+	w.handOff(func() { t.start(nil) })
+}

@@ -1,0 +1,358 @@
+// Package site is the model `resty serve` runs: the http{} settings,
+// servers and locations of an nginx.conf, each location with its Lua
+// handlers per phase. Plain Go: it reads nginxconf directives, matches
+// locations, and knows no Lua.
+package site
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/restygo/resty/runtime/nginxconf"
+)
+
+// Phases, in the order a request runs them.
+const (
+	Rewrite      = "rewrite"
+	Access       = "access"
+	Content      = "content"
+	HeaderFilter = "header_filter"
+	BodyFilter   = "body_filter"
+	Log          = "log"
+)
+
+// Lua is one handler: its source and the chunk name ngx_lua gives it
+// ("content_by_lua(nginx.conf:40)"), used in error messages.
+type Lua struct {
+	Src   string
+	Chunk string
+	Line  int // the source's first line within the file (block handlers)
+}
+
+// Site is a whole configuration.
+type Site struct {
+	Prefix          string
+	PackagePath     string
+	PackageCPath    string
+	SharedDicts     []string // "NAME SIZE"
+	Init            []*Lua
+	InitWorker      []*Lua
+	Workers         int
+	ErrorLog        string
+	ErrorLogLevel   string
+	Servers         []*Server
+	DefaultType     string
+	ServerRewrite   *Lua
+	TrustedCert     string
+	SocketLogErrors bool
+}
+
+// Server is a server{} block.
+type Server struct {
+	Listen    []string // "127.0.0.1:8080", ":8080"
+	Names     []string
+	Locations []*Location
+	Rewrite   *Lua // server_rewrite_by_lua
+}
+
+// Location is a location{} block.
+type Location struct {
+	Kind    string // "=", "^~", "~", "~*", "" (prefix) or "@" (named)
+	Path    string
+	re      *regexp.Regexp
+	Phases  map[string]*Lua
+	Sets    [][2]string // set $var value
+	Return  *Return
+	Root    string
+	Index   []string
+	Default string // default_type
+}
+
+// Return is the return directive.
+type Return struct {
+	Code int
+	Text string
+}
+
+// Load builds the site from a parsed nginx.conf; prefix is nginx's -p
+// (relative *_by_lua_file paths and "html" resolve under it).
+func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
+	s := &Site{Prefix: prefix, Workers: 1, DefaultType: "text/plain", SocketLogErrors: true}
+	for _, d := range ds {
+		if err := s.main(d); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.Servers) == 0 {
+		return nil, fmt.Errorf("no server{} block")
+	}
+	return s, nil
+}
+
+// ignored are directives that mean nothing here (nginx process, temp
+// paths, buffers and timeouts resty picks itself…): accepted, no effect.
+var ignored = map[string]bool{
+	"daemon": true, "master_process": true, "pid": true, "env": true, "user": true,
+	"events": true, "worker_connections": true, "accept_mutex": true, "use": true,
+	"timer_resolution": true, "worker_rlimit_core": true, "working_directory": true,
+	"access_log": true, "keepalive_timeout": true, "client_body_temp_path": true,
+	"proxy_temp_path": true, "fastcgi_temp_path": true, "scgi_temp_path": true,
+	"uwsgi_temp_path": true, "server_tokens": true, "client_max_body_size": true,
+	"client_body_buffer_size": true, "client_header_buffer_size": true,
+	"large_client_header_buffers": true, "lua_code_cache": true, "lua_check_client_abort": true,
+	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_max_running_timers": true,
+	"lua_max_pending_timers": true, "lua_socket_buffer_size": true, "postpone_output": true,
+	"lua_http10_buffering": true, "client_body_timeout": true, "lua_socket_read_timeout": true,
+	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
+	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
+	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
+	"lua_need_request_body": true, "lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
+	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
+	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
+}
+
+func (s *Site) main(d *nginxconf.Directive) error {
+	switch d.Name {
+	case "worker_processes":
+		if n, err := strconv.Atoi(arg(d, 0)); err == nil && n > 0 {
+			s.Workers = n
+		}
+	case "error_log":
+		s.ErrorLog = arg(d, 0)
+		s.ErrorLogLevel = arg(d, 1)
+	case "http":
+		for _, h := range d.Block {
+			if err := s.http(h); err != nil {
+				return err
+			}
+		}
+	default:
+		if !ignored[d.Name] {
+			return unknown(d)
+		}
+	}
+	return nil
+}
+
+func (s *Site) http(d *nginxconf.Directive) error {
+	switch d.Name {
+	case "server":
+		srv := &Server{}
+		for _, sd := range d.Block {
+			if err := s.server(srv, sd); err != nil {
+				return err
+			}
+		}
+		s.Servers = append(s.Servers, srv)
+	case "lua_package_path":
+		s.PackagePath = strings.ReplaceAll(arg(d, 0), "$prefix", s.Prefix)
+	case "lua_package_cpath":
+		s.PackageCPath = strings.ReplaceAll(arg(d, 0), "$prefix", s.Prefix)
+	case "lua_shared_dict":
+		s.SharedDicts = append(s.SharedDicts, arg(d, 0)+" "+arg(d, 1))
+	case "default_type":
+		s.DefaultType = arg(d, 0)
+	case "lua_ssl_trusted_certificate":
+		s.TrustedCert = s.path(arg(d, 0))
+	case "lua_socket_log_errors":
+		s.SocketLogErrors = arg(d, 0) != "off"
+	case "init_by_lua", "init_by_lua_block", "init_by_lua_file":
+		l, err := s.lua(d, "init_by_lua")
+		if err != nil {
+			return err
+		}
+		s.Init = append(s.Init, l)
+	case "init_worker_by_lua", "init_worker_by_lua_block", "init_worker_by_lua_file":
+		l, err := s.lua(d, "init_worker_by_lua")
+		if err != nil {
+			return err
+		}
+		s.InitWorker = append(s.InitWorker, l)
+	default:
+		if !ignored[d.Name] {
+			return unknown(d)
+		}
+	}
+	return nil
+}
+
+func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
+	switch d.Name {
+	case "listen":
+		addr := arg(d, 0)
+		if !strings.Contains(addr, ":") {
+			addr = ":" + addr
+		}
+		srv.Listen = append(srv.Listen, addr)
+	case "server_name":
+		srv.Names = append(srv.Names, d.Args...)
+	case "location":
+		loc, err := s.location(d)
+		if err != nil {
+			return err
+		}
+		srv.Locations = append(srv.Locations, loc)
+	case "server_rewrite_by_lua", "server_rewrite_by_lua_block", "server_rewrite_by_lua_file":
+		l, err := s.lua(d, "server_rewrite_by_lua")
+		if err != nil {
+			return err
+		}
+		srv.Rewrite = l
+	default:
+		if !ignored[d.Name] && !locationLevel[d.Name] {
+			return unknown(d)
+		}
+	}
+	return nil
+}
+
+var locationLevel = map[string]bool{"root": true, "index": true, "default_type": true}
+
+func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
+	loc := &Location{Phases: map[string]*Lua{}, Root: filepath.Join(s.Prefix, "html")}
+	switch len(d.Args) {
+	case 1:
+		loc.Path = d.Args[0]
+		if strings.HasPrefix(loc.Path, "@") {
+			loc.Kind = "@"
+		}
+	case 2:
+		loc.Kind, loc.Path = d.Args[0], d.Args[1]
+	default:
+		return nil, at(d, `invalid number of arguments in "location" directive`)
+	}
+	switch loc.Kind {
+	case "~", "~*":
+		expr := loc.Path
+		if loc.Kind == "~*" {
+			expr = "(?i)" + expr
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, at(d, fmt.Sprintf(`pcre_compile() failed: %v in "%s"`, err, loc.Path))
+		}
+		loc.re = re
+	case "", "=", "^~", "@":
+	default:
+		return nil, at(d, fmt.Sprintf(`invalid location modifier "%s"`, loc.Kind))
+	}
+	for _, ld := range d.Block {
+		name := strings.TrimSuffix(strings.TrimSuffix(ld.Name, "_block"), "_file")
+		if phase, ok := strings.CutSuffix(name, "_by_lua"); ok && phases[phase] {
+			l, err := s.lua(ld, name)
+			if err != nil {
+				return nil, err
+			}
+			loc.Phases[phase] = l
+			continue
+		}
+		switch ld.Name {
+		case "set":
+			loc.Sets = append(loc.Sets, [2]string{strings.TrimPrefix(arg(ld, 0), "$"), arg(ld, 1)})
+		case "return":
+			code, err := strconv.Atoi(arg(ld, 0))
+			if err != nil {
+				return nil, at(ld, fmt.Sprintf(`invalid return code "%s"`, arg(ld, 0)))
+			}
+			loc.Return = &Return{Code: code, Text: arg(ld, 1)}
+		case "root":
+			loc.Root = s.path(arg(ld, 0))
+		case "index":
+			loc.Index = ld.Args
+		case "default_type":
+			loc.Default = arg(ld, 0)
+		default:
+			if !ignored[ld.Name] {
+				return nil, unknown(ld)
+			}
+		}
+	}
+	return loc, nil
+}
+
+var phases = map[string]bool{Rewrite: true, Access: true, Content: true, HeaderFilter: true, BodyFilter: true, Log: true}
+
+// lua reads a *_by_lua, *_by_lua_block or *_by_lua_file directive; name
+// is the handler's name without the suffix ("content_by_lua").
+func (s *Site) lua(d *nginxconf.Directive, name string) (*Lua, error) {
+	if len(d.Args) != 1 {
+		return nil, at(d, fmt.Sprintf(`invalid number of arguments in "%s" directive`, d.Name))
+	}
+	base := filepath.Base(d.File)
+	switch {
+	case strings.HasSuffix(d.Name, "_file"):
+		path := s.path(d.Args[0])
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, at(d, fmt.Sprintf(`failed to load Lua file "%s": %v`, path, err))
+		}
+		return &Lua{Src: string(src), Chunk: path, Line: 1}, nil
+	case d.Lua:
+		return &Lua{Src: d.Args[0], Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.LuaLine), Line: d.LuaLine}, nil
+	}
+	return &Lua{Src: d.Args[0], Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.Line), Line: d.Line}, nil
+}
+
+func (s *Site) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.Prefix, p)
+}
+
+// Match finds the location for path as nginx does: an exact match; else
+// the longest prefix, unless it is a plain prefix and a regex (in order)
+// matches; named locations never match a URI.
+func (srv *Server) Match(path string) *Location {
+	var best *Location
+	for _, loc := range srv.Locations {
+		switch loc.Kind {
+		case "=":
+			if path == loc.Path {
+				return loc
+			}
+		case "", "^~":
+			if strings.HasPrefix(path, loc.Path) && (best == nil || len(loc.Path) > len(best.Path)) {
+				best = loc
+			}
+		}
+	}
+	if best != nil && best.Kind == "^~" {
+		return best
+	}
+	for _, loc := range srv.Locations {
+		if loc.re != nil && loc.re.MatchString(path) {
+			return loc
+		}
+	}
+	return best
+}
+
+// Named is the named location "@name".
+func (srv *Server) Named(name string) *Location {
+	for _, loc := range srv.Locations {
+		if loc.Kind == "@" && loc.Path == name {
+			return loc
+		}
+	}
+	return nil
+}
+
+func arg(d *nginxconf.Directive, i int) string {
+	if i < len(d.Args) {
+		return d.Args[i]
+	}
+	return ""
+}
+
+func at(d *nginxconf.Directive, msg string) error {
+	return &nginxconf.Error{File: d.File, Line: d.Line, Msg: msg}
+}
+
+func unknown(d *nginxconf.Directive) error {
+	return at(d, fmt.Sprintf(`unknown directive "%s"`, d.Name))
+}
