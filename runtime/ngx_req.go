@@ -39,9 +39,12 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"get_body_data": w.reqGetBodyData,
 		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
 		"set_body_data": func(L *lua.LState) int { w.request(L).r.Body = []byte(L.CheckString(1)); return 0 },
-		"start_time":    func(L *lua.LState) int { L.Push(lua.LNumber(float64(w.request(L).r.Start.UnixMilli()) / 1000)); return 1 },
-		"is_internal":   func(L *lua.LState) int { w.request(L); L.Push(lua.LFalse); return 1 },
-		"raw_header":    w.reqRawHeader,
+		"start_time": func(L *lua.LState) int {
+			L.Push(lua.LNumber(float64(w.request(L).r.Start.UnixMilli()) / 1000))
+			return 1
+		},
+		"is_internal": func(L *lua.LState) int { w.request(L); L.Push(lua.LFalse); return 1 },
+		"raw_header":  w.reqRawHeader,
 	})
 	for _, name := range []string{"socket", "init_body", "append_body", "finish_body", "set_uri"} {
 		req.RawSetString(name, L.NewFunction(notImplemented("ngx.req."+name)))

@@ -43,7 +43,7 @@ type reqState struct {
 	phase    string
 	vars     map[string]string // set $var and ngx.var writes
 	connID   int
-	sent     bool              // headers are out: the first output
+	sent     bool // headers are out: the first output
 	eof      bool
 	finished bool
 }
