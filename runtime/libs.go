@@ -50,6 +50,7 @@ func (w *Worker) openLibs() {
 	w.openIOErrors()
 	w.openCoroutine()
 	w.openNgx()
+	w.openJIT()
 	w.openNdk()
 	w.openPackage()
 	if w.cfg.Console {

@@ -89,8 +89,8 @@ func (w *Worker) openNgx() *lua.LTable {
 }
 
 func (w *Worker) ngxGetPhase(L *lua.LState) int {
-	if t := w.cur; t != nil && t.root.req != nil {
-		L.Push(lua.LString(t.root.req.phase))
+	if rs := w.currentRequest(); rs != nil {
+		L.Push(lua.LString(rs.phase))
 		return 1
 	}
 	L.Push(lua.LString("timer"))
@@ -100,7 +100,7 @@ func (w *Worker) ngxGetPhase(L *lua.LState) int {
 // ngxExit is ngx.exit: the request's end in a request, the process's in
 // the console.
 func (w *Worker) ngxExit(L *lua.LState) int {
-	if t := w.cur; t != nil && t.root.req != nil {
+	if w.currentRequest() != nil {
 		return w.requestExit(L, L.CheckInt(1))
 	}
 	return w.osExit(L)

@@ -62,18 +62,35 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	}))
 	ngx.RawSetString("resp", resp)
 	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
-		w.request(L).sent = true
+		w.requestOnly(L).sent = true
 		L.Push(lua.LTrue)
 		return 1
 	}))
 	ngx.RawSetString("redirect", L.NewFunction(w.ngxRedirect))
-	for _, name := range []string{"exec", "on_abort"} {
-		ngx.RawSetString(name, L.NewFunction(notImplemented("ngx."+name)))
+	// Not built yet: outside a request they fail as ngx_lua's do.
+	missing := func(name string) *lua.LFunction {
+		raiseMissing := notImplemented(name)
+		return L.NewFunction(func(L *lua.LState) int {
+			w.requestOnly(L)
+			return raiseMissing(L)
+		})
 	}
+	ngx.RawSetString("exec", missing("ngx.exec"))
+	ngx.RawSetString("on_abort", missing("ngx.on_abort"))
 	loc := L.NewTable()
-	loc.RawSetString("capture", L.NewFunction(notImplemented("ngx.location.capture")))
-	loc.RawSetString("capture_multi", L.NewFunction(notImplemented("ngx.location.capture_multi")))
+	loc.RawSetString("capture", missing("ngx.location.capture"))
+	loc.RawSetString("capture_multi", missing("ngx.location.capture_multi"))
 	ngx.RawSetString("location", loc)
+}
+
+// requestOnly is the running request; outside one it raises the error of
+// the APIs ngx_lua disables per context ("… in the context of ngx.timer").
+func (w *Worker) requestOnly(L *lua.LState) *reqState {
+	if rs := w.currentRequest(); rs != nil {
+		return rs
+	}
+	raise(L, "API disabled in the context of %s", w.phaseContext())
+	return nil
 }
 
 // headerValues is a header's value (case-insensitive name): a string, a
@@ -100,11 +117,11 @@ func headerValues(L *lua.LState, hs [][2]string, name string) lua.LValue {
 
 // ngxStatus is ngx.status read; setStatus is ngx.status = code.
 func (w *Worker) ngxStatus(L *lua.LState) lua.LValue {
-	t := w.cur
-	if t == nil || t.root.req == nil {
+	rs := w.currentRequest()
+	if rs == nil {
 		return lua.LNumber(0)
 	}
-	return lua.LNumber(t.root.req.r.Status)
+	return lua.LNumber(rs.r.Status)
 }
 
 func (w *Worker) setStatus(L *lua.LState, v lua.LValue) {
@@ -148,7 +165,7 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 
 // ngxRedirect is ngx.redirect(uri, status = 302).
 func (w *Worker) ngxRedirect(L *lua.LState) int {
-	rs := w.request(L)
+	rs := w.requestOnly(L)
 	uri := L.CheckString(1)
 	status := L.OptInt(2, http.StatusFound)
 	switch status {

@@ -12,10 +12,18 @@ import (
 // request is the request the running thread serves; outside one it raises
 // ngx_lua's error for request APIs.
 func (w *Worker) request(L *lua.LState) *reqState {
-	if t := w.cur; t != nil && t.root.req != nil {
-		return t.root.req
+	if rs := w.currentRequest(); rs != nil {
+		return rs
 	}
 	raise(L, "API disabled in the current context")
+	return nil
+}
+
+// currentRequest is the request the running thread serves, or nil.
+func (w *Worker) currentRequest() *reqState {
+	if t := w.cur; t != nil {
+		return t.root.req
+	}
 	return nil
 }
 

@@ -67,10 +67,11 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 // emit writes the arguments, plus a newline for ngx.say/print.
 func (w *Worker) emit(L *lua.LState, newline bool) int {
 	var buf []byte
+	rs := w.currentRequest()
 	// resty-cli collects the arguments in a table and expands it up to its
-	// maxn, so trailing nils are not printed.
+	// maxn, so trailing nils are not printed; ngx_lua prints them.
 	n := L.GetTop()
-	for n > 0 && L.Get(n) == lua.LNil {
+	for rs == nil && n > 0 && L.Get(n) == lua.LNil {
 		n--
 	}
 	for i := 1; i <= n; i++ {
@@ -79,8 +80,7 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 	if newline {
 		buf = append(buf, '\n')
 	}
-	if t := w.cur; t != nil && t.root.req != nil {
-		rs := t.root.req
+	if rs != nil {
 		if rs.eof || rs.finished {
 			L.Push(lua.LNil)
 			L.Push(lua.LString("seen eof"))
@@ -106,7 +106,7 @@ func (w *Worker) ngxPrint(L *lua.LState) int { return w.emit(L, false) }
 // basePrint is print: ngx.say in resty-cli (no separators, no result),
 // an ngx.log(ngx.NOTICE, …) line in a request, as in nginx.
 func (w *Worker) basePrint(L *lua.LState) int {
-	if t := w.cur; t != nil && t.root.req != nil {
+	if w.currentRequest() != nil {
 		L.Insert(lua.LNumber(LogNotice), 1)
 		return w.ngxLog(L)
 	}
@@ -117,8 +117,8 @@ func (w *Worker) basePrint(L *lua.LState) int {
 // ngxEOF is ngx.eof: the response is complete (the handler may go on);
 // on a console there is nothing to do.
 func (w *Worker) ngxEOF(L *lua.LState) int {
-	if t := w.cur; t != nil && t.root.req != nil {
-		t.root.req.eof = true
+	if rs := w.currentRequest(); rs != nil {
+		rs.eof = true
 	}
 	return ngxTrue(L)
 }

@@ -46,7 +46,7 @@ type Site struct {
 	ErrorLogLevel   string
 	Servers         []*Server
 	DefaultType     string
-	ServerRewrite   *Lua
+	Phases          map[string]*Lua // http-level handlers, inherited
 	TrustedCert     string
 	SocketLogErrors bool
 }
@@ -56,7 +56,9 @@ type Server struct {
 	Listen    []string // "127.0.0.1:8080", ":8080"
 	Names     []string
 	Locations []*Location
-	Rewrite   *Lua // server_rewrite_by_lua
+	Rewrite   *Lua            // server_rewrite_by_lua
+	Phases    map[string]*Lua // server-level handlers, inherited
+	Sets      [][2]string     // server-level set, run before the location's
 }
 
 // Location is a location{} block.
@@ -81,7 +83,7 @@ type Return struct {
 // Load builds the site from a parsed nginx.conf; prefix is nginx's -p
 // (relative *_by_lua_file paths and "html" resolve under it).
 func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
-	s := &Site{Prefix: prefix, Workers: 1, DefaultType: "text/plain", SocketLogErrors: true}
+	s := &Site{Prefix: prefix, Workers: 1, DefaultType: "text/plain", SocketLogErrors: true, Phases: map[string]*Lua{}}
 	for _, d := range ds {
 		if err := s.main(d); err != nil {
 			return nil, err
@@ -89,6 +91,18 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 	}
 	if len(s.Servers) == 0 {
 		return nil, fmt.Errorf("no server{} block")
+	}
+	for _, srv := range s.Servers { // handlers given above a location apply to it
+		for _, loc := range srv.Locations {
+			for _, outer := range []map[string]*Lua{srv.Phases, s.Phases} {
+				for phase, l := range outer {
+					if loc.Phases[phase] == nil {
+						loc.Phases[phase] = l
+					}
+				}
+			}
+			loc.Sets = append(append([][2]string{}, srv.Sets...), loc.Sets...)
+		}
 	}
 	return s, nil
 }
@@ -113,6 +127,8 @@ var ignored = map[string]bool{
 	"lua_need_request_body": true, "lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
+	"lua_socket_log_errors": true, "client_body_in_file_only": true, "lua_shared_dict_zone": true,
+	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
 }
 
 func (s *Site) main(d *nginxconf.Directive) error {
@@ -141,7 +157,7 @@ func (s *Site) main(d *nginxconf.Directive) error {
 func (s *Site) http(d *nginxconf.Directive) error {
 	switch d.Name {
 	case "server":
-		srv := &Server{}
+		srv := &Server{Phases: map[string]*Lua{}}
 		for _, sd := range d.Block {
 			if err := s.server(srv, sd); err != nil {
 				return err
@@ -173,6 +189,9 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		}
 		s.InitWorker = append(s.InitWorker, l)
 	default:
+		if ok, err := s.phase(d, s.Phases); ok || err != nil {
+			return err
+		}
 		if !ignored[d.Name] {
 			return unknown(d)
 		}
@@ -202,7 +221,12 @@ func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
 			return err
 		}
 		srv.Rewrite = l
+	case "set":
+		srv.Sets = append(srv.Sets, [2]string{strings.TrimPrefix(arg(d, 0), "$"), arg(d, 1)})
 	default:
+		if ok, err := s.phase(d, srv.Phases); ok || err != nil {
+			return err
+		}
 		if !ignored[d.Name] && !locationLevel[d.Name] {
 			return unknown(d)
 		}
@@ -241,13 +265,10 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 		return nil, at(d, fmt.Sprintf(`invalid location modifier "%s"`, loc.Kind))
 	}
 	for _, ld := range d.Block {
-		name := strings.TrimSuffix(strings.TrimSuffix(ld.Name, "_block"), "_file")
-		if phase, ok := strings.CutSuffix(name, "_by_lua"); ok && phases[phase] {
-			l, err := s.lua(ld, name)
+		if ok, err := s.phase(ld, loc.Phases); ok || err != nil {
 			if err != nil {
 				return nil, err
 			}
-			loc.Phases[phase] = l
 			continue
 		}
 		switch ld.Name {
@@ -272,6 +293,22 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 		}
 	}
 	return loc, nil
+}
+
+// phase reads a rewrite/access/content/…_by_lua* directive into phases;
+// ok tells whether d was one.
+func (s *Site) phase(d *nginxconf.Directive, into map[string]*Lua) (ok bool, err error) {
+	name := strings.TrimSuffix(strings.TrimSuffix(d.Name, "_block"), "_file")
+	phase, ok := strings.CutSuffix(name, "_by_lua")
+	if !ok || !phases[phase] {
+		return false, nil
+	}
+	l, err := s.lua(d, name)
+	if err != nil {
+		return true, err
+	}
+	into[phase] = l
+	return true, nil
 }
 
 var phases = map[string]bool{Rewrite: true, Access: true, Content: true, HeaderFilter: true, BodyFilter: true, Log: true}
