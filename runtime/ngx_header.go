@@ -78,8 +78,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	ngx.RawSetString("exec", missing("ngx.exec"))
 	ngx.RawSetString("on_abort", missing("ngx.on_abort"))
 	loc := L.NewTable()
-	loc.RawSetString("capture", missing("ngx.location.capture"))
-	loc.RawSetString("capture_multi", missing("ngx.location.capture_multi"))
+	w.openSubrequest(loc)
 	ngx.RawSetString("location", loc)
 }
 

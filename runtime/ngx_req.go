@@ -31,18 +31,16 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 	L := w.L
 	req := L.NewTable()
 	L.SetFuncs(req, map[string]lua.LGFunction{
-		"get_method":   func(L *lua.LState) int { L.Push(lua.LString(w.request(L).r.Method)); return 1 },
-		"set_method":   w.reqSetMethod,
-		"http_version": w.reqHTTPVersion,
-		"get_uri_args": func(L *lua.LState) int { return w.pushArgs(L, w.request(L).r.Query, 2) },
-		"set_uri_args": w.reqSetURIArgs,
-		"get_post_args": func(L *lua.LState) int {
-			return w.pushArgs(L, string(w.request(L).r.Body), 2)
-		},
+		"get_method":    func(L *lua.LState) int { L.Push(lua.LString(w.request(L).r.Method)); return 1 },
+		"set_method":    w.reqSetMethod,
+		"http_version":  w.reqHTTPVersion,
+		"get_uri_args":  func(L *lua.LState) int { return w.pushArgs(L, w.request(L).r.Query, 2) },
+		"set_uri_args":  w.reqSetURIArgs,
+		"get_post_args": w.reqGetPostArgs,
 		"get_headers":   w.reqGetHeaders,
 		"set_header":    w.reqSetHeader,
 		"clear_header":  func(L *lua.LState) int { w.setReqHeader(L, L.CheckString(1), lua.LNil); return 0 },
-		"read_body":     func(L *lua.LState) int { w.request(L); return 0 },
+		"read_body":     func(L *lua.LState) int { w.request(L).bodyRead = true; return 0 },
 		"discard_body":  func(L *lua.LState) int { w.request(L); return 0 },
 		"get_body_data": w.reqGetBodyData,
 		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
@@ -51,7 +49,7 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 			L.Push(lua.LNumber(float64(w.request(L).r.Start.UnixMilli()) / 1000))
 			return 1
 		},
-		"is_internal": func(L *lua.LState) int { w.request(L); L.Push(lua.LFalse); return 1 },
+		"is_internal": func(L *lua.LState) int { L.Push(lua.LBool(w.request(L).r.internal)); return 1 },
 		"raw_header":  w.reqRawHeader,
 	})
 	for _, name := range []string{"socket", "init_body", "append_body", "finish_body", "set_uri"} {
@@ -63,15 +61,23 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 func (w *Worker) reqSetMethod(L *lua.LState) int {
 	rs := w.request(L)
 	id := L.CheckInt(1)
-	// The method constants are the powers of two among ngx.HTTP_*.
+	name, ok := methodName(id)
+	if !ok {
+		raise(L, "unsupported HTTP method: %d", id)
+	}
+	rs.r.Method = name
+	return 0
+}
+
+// methodName is the method of an ngx.HTTP_GET… constant: the powers of
+// two among ngx.HTTP_*.
+func methodName(id int) (string, bool) {
 	for name, v := range ngxConstants {
 		if v == id && v&(v-1) == 0 && strings.HasPrefix(name, "HTTP_") {
-			rs.r.Method = strings.TrimPrefix(name, "HTTP_")
-			return 0
+			return strings.TrimPrefix(name, "HTTP_"), true
 		}
 	}
-	raise(L, "unsupported HTTP method: %d", id)
-	return 0
+	return "", false
 }
 
 func (w *Worker) reqHTTPVersion(L *lua.LState) int {
@@ -196,7 +202,7 @@ func (w *Worker) setReqHeader(L *lua.LState, name string, v lua.LValue) {
 
 func (w *Worker) reqGetBodyData(L *lua.LState) int {
 	rs := w.request(L)
-	if len(rs.r.Body) == 0 {
+	if len(rs.r.Body) == 0 || !rs.bodyRead { // the body is read by read_body
 		L.Push(lua.LNil)
 	} else {
 		L.Push(lua.LString(rs.r.Body))
@@ -217,4 +223,12 @@ func (w *Worker) reqRawHeader(L *lua.LState) int {
 	b.WriteString("\r\n")
 	L.Push(lua.LString(b.String()))
 	return 1
+}
+
+func (w *Worker) reqGetPostArgs(L *lua.LState) int {
+	rs := w.request(L)
+	if !rs.bodyRead {
+		raise(L, "request body not read yet: call ngx.req.read_body() first")
+	}
+	return w.pushArgs(L, string(rs.r.Body), 2)
 }

@@ -131,7 +131,7 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 		h := r.header("content-length")
 		return h, h != ""
 	case "request_body":
-		return string(r.Body), len(r.Body) > 0
+		return string(r.Body), len(r.Body) > 0 && rs.bodyRead
 	case "request_length":
 		return strconv.Itoa(len(r.Body)), true
 	case "status":

@@ -34,6 +34,9 @@ type Request struct {
 	RespHeader [][2]string // in the order set
 	RespBody   []byte
 	Done       chan struct{} // closed when the response is complete
+
+	internal bool   // a subrequest (ngx.req.is_internal)
+	onFinish func() // on the loop, when the response is complete
 }
 
 // reqState is what a request root carries while it runs.
@@ -45,6 +48,7 @@ type reqState struct {
 	connID   int
 	sent     bool // headers are out: the first output
 	eof      bool
+	bodyRead bool // ngx.req.read_body (or lua_need_request_body) ran
 	finished bool
 }
 
@@ -68,6 +72,7 @@ func (w *Worker) startRequest(r *Request) {
 		w.finish(root, http.StatusNotFound)
 		return
 	}
+	rs.bodyRead = rs.loc.NeedBody
 	for _, s := range rs.loc.Sets {
 		rs.vars[s[0]] = w.interpolate(rs, s[1])
 	}
@@ -166,6 +171,9 @@ func (w *Worker) finish(root *Root, status int) {
 		t.kill()
 	}
 	close(r.Done)
+	if r.onFinish != nil {
+		r.onFinish()
+	}
 }
 
 // rootThreads lists the threads of root that still have a goroutine.

@@ -97,7 +97,13 @@ func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.
 func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue) {
 	root := w.NewRoot("ngx.timer")
 	w.timersRunning++
-	root.OnDone(func() { w.timersRunning-- })
+	// ngx_lua's debug log tells when a timer runs and when its fake
+	// connection goes.
+	w.log.write(LogDebug, nil, "lua ngx.timer expired")
+	root.OnDone(func() {
+		w.timersRunning--
+		w.log.write(LogDebug, nil, "http lua close fake http connection")
+	})
 	vals := append([]lua.LValue{lua.LBool(premature)}, args...)
 	w.StartEntry(root, fn, vals...)
 }

@@ -48,6 +48,7 @@ type Site struct {
 	DefaultType     string
 	Phases          map[string]*Lua // http-level handlers, inherited
 	TrustedCert     string
+	NeedBody        bool
 	SocketLogErrors bool
 }
 
@@ -59,6 +60,7 @@ type Server struct {
 	Rewrite   *Lua            // server_rewrite_by_lua
 	Phases    map[string]*Lua // server-level handlers, inherited
 	Sets      [][2]string     // server-level set, run before the location's
+	NeedBody  bool
 }
 
 // Location is a location{} block.
@@ -72,6 +74,9 @@ type Location struct {
 	Root    string
 	Index   []string
 	Default string // default_type
+	// NeedBody is lua_need_request_body on: the body is read before the
+	// handlers run.
+	NeedBody bool
 }
 
 // Return is the return directive.
@@ -102,6 +107,7 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 				}
 			}
 			loc.Sets = append(append([][2]string{}, srv.Sets...), loc.Sets...)
+			loc.NeedBody = loc.NeedBody || srv.NeedBody || s.NeedBody
 		}
 	}
 	return s, nil
@@ -124,7 +130,7 @@ var ignored = map[string]bool{
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
 	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
-	"lua_need_request_body": true, "lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
+"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
 	"lua_socket_log_errors": true, "client_body_in_file_only": true, "lua_shared_dict_zone": true,
@@ -172,6 +178,8 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.SharedDicts = append(s.SharedDicts, arg(d, 0)+" "+arg(d, 1))
 	case "default_type":
 		s.DefaultType = arg(d, 0)
+	case "lua_need_request_body":
+		s.NeedBody = arg(d, 0) == "on"
 	case "lua_ssl_trusted_certificate":
 		s.TrustedCert = s.path(arg(d, 0))
 	case "lua_socket_log_errors":
@@ -223,6 +231,8 @@ func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
 		srv.Rewrite = l
 	case "set":
 		srv.Sets = append(srv.Sets, [2]string{strings.TrimPrefix(arg(d, 0), "$"), arg(d, 1)})
+	case "lua_need_request_body":
+		srv.NeedBody = arg(d, 0) == "on"
 	default:
 		if ok, err := s.phase(d, srv.Phases); ok || err != nil {
 			return err
@@ -286,6 +296,8 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 			loc.Index = ld.Args
 		case "default_type":
 			loc.Default = arg(ld, 0)
+		case "lua_need_request_body":
+			loc.NeedBody = arg(ld, 0) == "on"
 		default:
 			if !ignored[ld.Name] {
 				return nil, unknown(ld)
