@@ -68,10 +68,6 @@ func (w *Worker) startRequest(r *Request) {
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
 		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
 	rs.loc = r.Server.Match(r.Path)
-	if rs.loc == nil {
-		w.finish(root, http.StatusNotFound)
-		return
-	}
 	rs.bodyRead = rs.loc.NeedBody
 	for _, s := range rs.loc.Sets {
 		rs.vars[s[0]] = w.interpolate(rs, s[1])

@@ -57,6 +57,7 @@ type Server struct {
 	Listen    []string // "127.0.0.1:8080", ":8080"
 	Names     []string
 	Locations []*Location
+	Default   *Location       // where a URI no location matches goes
 	Rewrite   *Lua            // server_rewrite_by_lua
 	Phases    map[string]*Lua // server-level handlers, inherited
 	Sets      [][2]string     // server-level set, run before the location's
@@ -98,7 +99,8 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 		return nil, fmt.Errorf("no server{} block")
 	}
 	for _, srv := range s.Servers { // handlers given above a location apply to it
-		for _, loc := range srv.Locations {
+		srv.Default = &Location{Phases: map[string]*Lua{}, Root: filepath.Join(s.Prefix, "html")}
+		for _, loc := range append(srv.Locations, srv.Default) {
 			for _, outer := range []map[string]*Lua{srv.Phases, s.Phases} {
 				for phase, l := range outer {
 					if loc.Phases[phase] == nil {
@@ -355,7 +357,8 @@ func (s *Site) path(p string) string {
 
 // Match finds the location for path as nginx does: an exact match; else
 // the longest prefix, unless it is a plain prefix and a regex (in order)
-// matches; named locations never match a URI.
+// matches; named locations never match a URI; with no match, the server
+// itself (Default: its handlers and root) serves it.
 func (srv *Server) Match(path string) *Location {
 	var best *Location
 	for _, loc := range srv.Locations {
@@ -377,6 +380,9 @@ func (srv *Server) Match(path string) *Location {
 		if loc.re != nil && loc.re.MatchString(path) {
 			return loc
 		}
+	}
+	if best == nil {
+		return srv.Default
 	}
 	return best
 }

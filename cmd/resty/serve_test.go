@@ -1,0 +1,260 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// site is a running `resty serve -c` of a generated nginx.conf.
+type servedSite struct {
+	t      *testing.T
+	base   string
+	cmd    *exec.Cmd
+	prefix string
+}
+
+// serveConf writes http{} (with server{} around locations) under a fresh
+// prefix, starts resty serve on it and waits for its port.
+func serveConf(t *testing.T, httpConf, locations string) *servedSite {
+	t.Helper()
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := t.TempDir()
+	os.MkdirAll(filepath.Join(prefix, "logs"), 0o755)
+	os.MkdirAll(filepath.Join(prefix, "html"), 0o755)
+	port := freeTCPPort(t)
+	conf := fmt.Sprintf("error_log logs/error.log info;\nhttp {\n%s\nserver {\nlisten 127.0.0.1:%d;\nserver_name localhost;\n%s\n}\n}\n", httpConf, port, locations)
+	path := filepath.Join(prefix, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "-c", path, "-p", prefix)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &servedSite{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, prefix: prefix}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("resty serve did not listen")
+		}
+	}
+}
+
+func freeTCPPort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// do sends a request and returns the status, a header and the body.
+func (s *servedSite) do(method, path, body string, header ...string) (int, http.Header, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(data)
+}
+
+func (s *servedSite) get(path string) (int, string) {
+	s.t.Helper()
+	code, _, body := s.do("GET", path, "")
+	return code, body
+}
+
+func (s *servedSite) errorLog() string {
+	data, _ := os.ReadFile(filepath.Join(s.prefix, "logs", "error.log"))
+	return string(data)
+}
+
+func TestServeLocations(t *testing.T) {
+	s := serveConf(t, "", `
+location = /exact { content_by_lua_block { ngx.say("exact") } }
+location /exact { content_by_lua_block { ngx.say("prefix") } }
+location /a { content_by_lua_block { ngx.say("a") } }
+location /a/b { content_by_lua_block { ngx.say("a/b") } }
+location ~ \.lua$ { content_by_lua_block { ngx.say("regex") } }
+location ^~ /static/ { content_by_lua_block { ngx.say("no regex here") } }
+`)
+	os.WriteFile(filepath.Join(s.prefix, "html", "index.html"), []byte("home\n"), 0o644)
+	for path, want := range map[string]string{
+		"/exact": "exact\n", "/exactly": "prefix\n", "/a/c": "a\n", "/a/b/c": "a/b\n",
+		"/a/x.lua": "regex\n", "/static/x.lua": "no regex here\n", "/": "home\n",
+	} {
+		if code, body := s.get(path); code != 200 || body != want {
+			t.Errorf("GET %s: %d %q, want 200 %q", path, code, body, want)
+		}
+	}
+	if code, body := s.get("/missing.html"); code != 404 || !strings.Contains(body, "<title>404 Not Found</title>") {
+		t.Errorf("missing file: %d %q", code, body)
+	}
+}
+
+func TestServePhasesAndExit(t *testing.T) {
+	s := serveConf(t, `init_by_lua_block { greeting = "hello" }`, `
+location /t {
+    rewrite_by_lua_block { ngx.ctx.seen = "rewrite" if ngx.var.arg_skip then ngx.exit(ngx.OK) end }
+    access_by_lua_block {
+        ngx.ctx.seen = ngx.ctx.seen .. ",access"
+        if ngx.var.arg_deny then ngx.exit(403) end
+    }
+    content_by_lua_block {
+        ngx.say(greeting, " ", ngx.ctx.seen, ",", ngx.get_phase())
+        ngx.exit(200)
+        ngx.say("not reached")
+    }
+}
+location /err { content_by_lua_block { local t = nil; return t.x } }
+location /go { content_by_lua_block { ngx.redirect("/t", 301) } }
+`)
+	if code, body := s.get("/t"); code != 200 || body != "hello rewrite,access,content\n" {
+		t.Errorf("phases: %d %q", code, body)
+	}
+	if code, body := s.get("/t?skip=1"); code != 200 || body != "hello rewrite,access,content\n" {
+		t.Errorf("ngx.exit(ngx.OK) in rewrite goes on: %d %q", code, body)
+	}
+	if code, body := s.get("/t?deny=1"); code != 403 || !strings.Contains(body, "403 Forbidden") {
+		t.Errorf("ngx.exit(403) in access: %d %q", code, body)
+	}
+	if code, _ := s.get("/err"); code != 500 {
+		t.Errorf("a failing handler: %d, want 500", code)
+	}
+	if log := s.errorLog(); !strings.Contains(log, `lua entry thread aborted: runtime error: content_by_lua(nginx.conf:`) ||
+		!strings.Contains(log, `attempt to index`) || !strings.Contains(log, `request: "GET /err HTTP/1.1"`) {
+		t.Errorf("error log: %s", log)
+	}
+	if code, h, _ := s.do("GET", "/go", ""); code != 301 || h.Get("Location") != "/t" {
+		t.Errorf("redirect: %d %q", code, h.Get("Location"))
+	}
+	if code, _ := s.get("/t"); code != 200 { // the worker lives on
+		t.Errorf("after the error: %d", code)
+	}
+}
+
+func TestServeRequestAPIs(t *testing.T) {
+	s := serveConf(t, `lua_shared_dict hits 1m;`, `
+location /req {
+    set $greeting "hi $arg_name";
+    content_by_lua_block {
+        ngx.req.read_body()
+        local args = ngx.req.get_uri_args()
+        local h = ngx.req.get_headers()
+        ngx.header["X-Answer"] = 42
+        ngx.status = 201
+        ngx.say(ngx.req.get_method(), " ", args.name, " ", h.x_test, " ", ngx.var.greeting, " ",
+            ngx.req.get_body_data(), " ", (ngx.shared.hits:incr("n", 1, 0)))
+    }
+}
+location /sub { content_by_lua_block { ngx.print("sub:", ngx.var.args, ":", tostring(ngx.req.is_internal())) } }
+location /cap {
+    content_by_lua_block {
+        local res = ngx.location.capture("/sub", {args = {a = 1}})
+        local r1, r2 = ngx.location.capture_multi{{"/sub?b=2"}, {"/nowhere"}}
+        ngx.say(res.status, " ", res.body, " ", r1.body, " ", r2.status)
+    }
+}
+location /sleep { content_by_lua_block { ngx.sleep(0.05) ngx.say("slept") } }
+`)
+	code, h, body := s.do("POST", "/req?name=bob", "the body", "X-Test", "yes")
+	if code != 201 || h.Get("X-Answer") != "42" || body != "POST bob yes hi bob the body 1\n" {
+		t.Errorf("request APIs: %d %q %q", code, h.Get("X-Answer"), body)
+	}
+	if code, body := s.get("/cap"); code != 200 || body != "200 sub:a=1:true sub:b=2:true 404\n" {
+		t.Errorf("capture: %d %q", code, body)
+	}
+	// requests run concurrently: 20 sleeping handlers take about one sleep
+	start := time.Now()
+	done := make(chan string, 20)
+	for i := 0; i < 20; i++ {
+		go func() { _, b := s.get("/sleep"); done <- b }()
+	}
+	for i := 0; i < 20; i++ {
+		if b := <-done; b != "slept\n" {
+			t.Fatalf("sleep: %q", b)
+		}
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("20 sleeping requests took %v: not concurrent", d)
+	}
+}
+
+func TestServeConfErrors(t *testing.T) {
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for conf, want := range map[string]string{
+		"http {\n  server {\n    listen 1;\n    bogus on;\n  }\n}\n": `nginx: [emerg] unknown directive "bogus" in %s:4`,
+		"http {\n  server {\n    location / {\n":                     `nginx: [emerg] unexpected end of file, expecting "}" in %s:4`,
+		"http {\n server {\n location ~ ( { }\n }\n}\n":              `nginx: [emerg] pcre_compile() failed`,
+		"http {\n server {\n location / { content_by_lua_block { \n": `nginx: [emerg] unexpected end of file, expecting "}" in %s:4`,
+	} {
+		path := filepath.Join(dir, "nginx.conf")
+		os.WriteFile(path, []byte(conf), 0o644)
+		out, err := exec.Command(bin, "serve", "-c", path).CombinedOutput()
+		var ee *exec.ExitError
+		if !strings.Contains(want, "%s") {
+			want += "%.0s"
+		}
+		if w := fmt.Sprintf(want, path); !strings.Contains(string(out), w) || !errorsAs(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("conf %q: exit %v, output %q; want %q", conf, err, out, w)
+		}
+	}
+}
+
+func errorsAs(err error, target **exec.ExitError) bool {
+	ee, ok := err.(*exec.ExitError)
+	*target = ee
+	return ok
+}
+
+func TestServeSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGINT} {
+		s := serveConf(t, "", `location /t { content_by_lua_block { ngx.say("ok") } }`)
+		if code, _ := s.get("/t"); code != 200 {
+			t.Fatalf("before %v: %d", sig, code)
+		}
+		s.cmd.Process.Signal(sig)
+		errc := make(chan error, 1)
+		go func() { errc <- s.cmd.Wait() }()
+		select {
+		case <-errc:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%v did not stop resty serve", sig)
+		}
+	}
+}
