@@ -132,7 +132,7 @@ var ignored = map[string]bool{
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
 	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
-"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
+	"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
 	"lua_socket_log_errors": true, "client_body_in_file_only": true, "lua_shared_dict_zone": true,
