@@ -68,6 +68,9 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 func (w *Worker) emit(L *lua.LState, newline bool) int {
 	var buf []byte
 	rs := w.currentRequest()
+	if rs == nil && !w.cfg.Console {
+		raise(L, "API disabled in the context of %s", w.phaseContext())
+	}
 	// resty-cli collects the arguments in a table and expands it up to its
 	// maxn, so trailing nils are not printed; ngx_lua prints them.
 	n := L.GetTop()
@@ -106,7 +109,7 @@ func (w *Worker) ngxPrint(L *lua.LState) int { return w.emit(L, false) }
 // basePrint is print: ngx.say in resty-cli (no separators, no result),
 // an ngx.log(ngx.NOTICE, …) line in a request, as in nginx.
 func (w *Worker) basePrint(L *lua.LState) int {
-	if w.currentRequest() != nil {
+	if !w.cfg.Console { // served: print is the error log's, in every context
 		L.Insert(lua.LNumber(LogNotice), 1)
 		return w.ngxLog(L)
 	}

@@ -26,6 +26,7 @@ type Request struct {
 	Body       []byte
 	RemoteAddr string // "127.0.0.1:53412"
 	LocalAddr  string
+	ListenAddr string // the listen address it came in on ("0.0.0.0:8080")
 	Site       *site.Site
 	Server     *site.Server
 	Start      time.Time

@@ -49,7 +49,7 @@ func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request
 	parent := w.requestOnly(L).r
 	path, query, _ := strings.Cut(uri, "?")
 	sub := &Request{
-		Method: "GET", Proto: parent.Proto, RemoteAddr: parent.RemoteAddr, LocalAddr: parent.LocalAddr,
+		Method: "GET", Proto: parent.Proto, RemoteAddr: parent.RemoteAddr, LocalAddr: parent.LocalAddr, ListenAddr: parent.ListenAddr,
 		Site: parent.Site, Server: parent.Server, Start: w.now, Done: make(chan struct{}),
 		Header: append([][2]string(nil), parent.Header...), internal: true,
 	}

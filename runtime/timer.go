@@ -65,9 +65,10 @@ func (w *Worker) TimerAt(d time.Duration, fn *lua.LFunction, args ...lua.LValue)
 		return errExiting
 	}
 	w.timersPending++
+	logCtx := w.timerLogCtx()
 	w.addTimer(d, true, func(premature bool) {
 		w.timersPending--
-		w.runTimer(fn, premature, args)
+		w.runTimer(fn, premature, args, logCtx)
 	})
 	return nil
 }
@@ -77,6 +78,7 @@ func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.
 		return errExiting
 	}
 	var tick func(premature bool)
+	logCtx := w.timerLogCtx()
 	// The next run is scheduled before this one starts, as ngx_lua does,
 	// so a slow callback does not stretch the period; no more runs once
 	// the worker exits.
@@ -86,16 +88,28 @@ func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.
 			w.timersPending++
 			w.addTimer(d, true, tick)
 		}
-		w.runTimer(fn, premature, args)
+		w.runTimer(fn, premature, args, logCtx)
 	}
 	w.timersPending++
 	w.addTimer(d, true, tick)
 	return nil
 }
 
+// timerLogCtx is how the log lines of a timer made now end: a timer made
+// in a request names its client and server, as ngx_lua's fake connection
+// copies them; "" for the plain ", context: ngx.timer".
+func (w *Worker) timerLogCtx() string {
+	rs := w.currentRequest()
+	if rs == nil {
+		return ""
+	}
+	return "context: ngx.timer, client: " + hostOf(rs.r.RemoteAddr) + ", server: " + rs.r.ListenAddr
+}
+
 // runTimer starts fn as the entry thread of a new timer context.
-func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue) {
+func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue, logCtx string) {
 	root := w.NewRoot("ngx.timer")
+	root.logCtx = logCtx
 	w.timersRunning++
 	// ngx_lua's debug log tells when a timer runs and when its fake
 	// connection goes.

@@ -101,7 +101,11 @@ func serve(conf, prefix string) int {
 			if err != nil {
 				return emerg(fmt.Errorf("bind() to %s failed (%v)", addr, err))
 			}
-			hs := &http.Server{Handler: front{w: w, site: s, server: srv}, ReadHeaderTimeout: 60 * time.Second}
+			listen := addr
+			if strings.HasPrefix(listen, ":") {
+				listen = "0.0.0.0" + listen
+			}
+			hs := &http.Server{Handler: front{w: w, site: s, server: srv, listen: listen}, ReadHeaderTimeout: 60 * time.Second}
 			servers = append(servers, hs)
 			go hs.Serve(l)
 		}
@@ -123,13 +127,14 @@ type front struct {
 	w      *runtime.Worker
 	site   *site.Site
 	server *site.Server
+	listen string
 }
 
 func (f front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	body, _ := io.ReadAll(hr.Body)
 	r := &runtime.Request{
 		Method: hr.Method, RawURI: hr.RequestURI, Path: hr.URL.Path, Query: hr.URL.RawQuery,
-		Proto: hr.Proto, Body: body, RemoteAddr: hr.RemoteAddr, Site: f.site, Server: f.server,
+		Proto: hr.Proto, Body: body, RemoteAddr: hr.RemoteAddr, ListenAddr: f.listen, Site: f.site, Server: f.server,
 		Start: time.Now(), Done: make(chan struct{}),
 	}
 	if la, ok := hr.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
