@@ -28,7 +28,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		rs := w.request(L)
 		name := headerName(L.CheckString(2))
-		if rs.sent {
+		if rs.sent && rs.phase != site.HeaderFilter {
 			w.log.write(LogErr, w.cur, "attempt to set ngx.header.HEADER after sending out response headers")
 			return 0
 		}
@@ -67,6 +67,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 		return 1
 	}))
 	ngx.RawSetString("redirect", L.NewFunction(w.ngxRedirect))
+	ngx.RawSetString("arg", w.bodyFilterArg())
 	// Not built yet: outside a request they fail as ngx_lua's do.
 	missing := func(name string) *lua.LFunction {
 		raiseMissing := notImplemented(name)
@@ -129,7 +130,7 @@ func (w *Worker) setStatus(L *lua.LState, v lua.LValue) {
 	if !ok {
 		raise(L, "bad argument #3 to '__newindex' (number expected, got %s)", v.Type())
 	}
-	if rs.sent {
+	if rs.sent && rs.phase != site.HeaderFilter {
 		w.log.write(LogErr, w.cur, "attempt to set ngx.status after sending out response headers")
 		return
 	}
@@ -177,4 +178,58 @@ func (w *Worker) ngxRedirect(L *lua.LState) int {
 	}
 	rs.r.setHeader("Location", uri)
 	return w.requestExit(L, status)
+}
+
+// bodyFilterArg is ngx.arg in body_filter_by_lua: [1] the chunk (the whole
+// body here: responses are buffered), [2] whether it is the last.
+func (w *Worker) bodyFilterArg() *lua.LTable {
+	L := w.L
+	arg := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		rs := w.currentRequest()
+		if rs == nil || rs.phase != site.BodyFilter {
+			return 0
+		}
+		switch L.CheckInt(2) {
+		case 1:
+			L.Push(lua.LString(rs.chunk))
+		case 2:
+			L.Push(lua.LBool(rs.chunkEOF))
+		default:
+			return 0
+		}
+		return 1
+	}))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		rs := w.currentRequest()
+		if rs == nil || rs.phase != site.BodyFilter {
+			raise(L, "API disabled in the current context")
+		}
+		switch L.CheckInt(2) {
+		case 1:
+			var b []byte
+			w.appendBody(L, &b, L.Get(3))
+			rs.chunk = b
+		case 2:
+			rs.chunkEOF = lua.LVAsBool(L.Get(3))
+		}
+		return 0
+	}))
+	L.SetMetatable(arg, mt)
+	return arg
+}
+
+// appendBody appends a chunk value as ngx.arg[1] takes it: a string, a
+// number, nil (nothing) or a table of those.
+func (w *Worker) appendBody(L *lua.LState, b *[]byte, v lua.LValue) {
+	switch x := v.(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		for i := 1; i <= x.Len(); i++ {
+			w.appendBody(L, b, x.RawGetInt(i))
+		}
+	default:
+		*b = append(*b, w.tostring(L, x)...)
+	}
 }

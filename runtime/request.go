@@ -50,6 +50,8 @@ type reqState struct {
 	sent     bool // headers are out: the first output
 	eof      bool
 	bodyRead bool // ngx.req.read_body (or lua_need_request_body) ran
+	chunk    []byte // body_filter's ngx.arg[1] and ngx.arg[2]
+	chunkEOF bool
 	finished bool
 }
 
@@ -167,9 +169,44 @@ func (w *Worker) finish(root *Root, status int) {
 	for _, t := range w.rootThreads(root) {
 		t.kill()
 	}
+	w.queue(func() { w.filterAndLog(root) })
+}
+
+// filterAndLog runs the header and body filters over the finished
+// response, hands it out, then runs the log handler.
+func (w *Worker) filterAndLog(root *Root) {
+	rs := root.req
+	r := rs.r
+	w.runFilter(root, site.HeaderFilter)
+	if rs.loc.Phases[site.BodyFilter] != nil {
+		rs.chunk, rs.chunkEOF = r.RespBody, true
+		w.runFilter(root, site.BodyFilter)
+		r.RespBody = rs.chunk
+	}
 	close(r.Done)
 	if r.onFinish != nil {
 		r.onFinish()
+	}
+	w.runFilter(root, site.Log)
+}
+
+// runFilter runs the location's handler for phase, if any, to its end:
+// these phases cannot yield.
+func (w *Worker) runFilter(root *Root, phase string) {
+	l := root.req.loc.Phases[phase]
+	if l == nil {
+		return
+	}
+	fn, err := w.handler(l)
+	if err != nil {
+		w.log.write(LogErr, nil, err.Error())
+		return
+	}
+	root.req.phase = phase
+	t := w.newThread(kindEntry, fn, root)
+	w.handOff(func() { t.start(nil) })
+	if t.state != stDead { // it yielded: there is no coming back here
+		t.kill()
 	}
 }
 

@@ -139,6 +139,12 @@ location /t {
 }
 location /err { content_by_lua_block { local t = nil; return t.x } }
 location /go { content_by_lua_block { ngx.redirect("/t", 301) } }
+location /f {
+    content_by_lua_block { ngx.say("body") }
+    header_filter_by_lua_block { ngx.header["X-Filtered"] = ngx.get_phase() }
+    body_filter_by_lua_block { ngx.arg[1] = string.upper(ngx.arg[1]) .. tostring(ngx.arg[2]) }
+    log_by_lua_block { ngx.log(ngx.WARN, "logged status ", ngx.var.status, " in ", ngx.get_phase()) }
+}
 `)
 	if code, body := s.get("/t"); code != 200 || body != "hello rewrite,access,content\n" {
 		t.Errorf("phases: %d %q", code, body)
@@ -161,6 +167,15 @@ location /go { content_by_lua_block { ngx.redirect("/t", 301) } }
 	}
 	if code, _ := s.get("/t"); code != 200 { // the worker lives on
 		t.Errorf("after the error: %d", code)
+	}
+	if code, h, body := s.do("GET", "/f", ""); code != 200 || h.Get("X-Filtered") != "header_filter" || body != "BODY\ntrue" {
+		t.Errorf("filters: %d %q %q", code, h.Get("X-Filtered"), body)
+	}
+	for i := 0; i < 100 && !strings.Contains(s.errorLog(), "logged status 200 in log"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(s.errorLog(), "logged status 200 in log") {
+		t.Errorf("log_by_lua did not run: %s", s.errorLog())
 	}
 }
 
