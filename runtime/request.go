@@ -49,7 +49,7 @@ type reqState struct {
 	connID   int
 	sent     bool // headers are out: the first output
 	eof      bool
-	bodyRead bool // ngx.req.read_body (or lua_need_request_body) ran
+	bodyRead bool   // ngx.req.read_body (or lua_need_request_body) ran
 	chunk    []byte // body_filter's ngx.arg[1] and ngx.arg[2]
 	chunkEOF bool
 	finished bool
