@@ -10,8 +10,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,42 +25,73 @@ import (
 )
 
 func serveCommand(code *int) *cobra.Command {
-	var conf, prefix string
+	var conf, prefix, listen string
+	var workers int
+	var shdicts []string
+	var watch bool
 	cmd := &cobra.Command{
-		Use:   "serve -c nginx.conf [-p PREFIX]",
-		Short: "Serve HTTP from an nginx.conf's ngx_lua handlers",
-		Example: `  resty serve -c conf/nginx.conf -p .
-  resty serve -c nginx.conf`,
-		Args: cobra.NoArgs,
+		Use:   "serve [DIR | -c nginx.conf [-p PREFIX]]",
+		Short: "Serve HTTP with ngx_lua's phases from a directory of handlers or an nginx.conf",
+		Example: `  resty serve site/ --listen 127.0.0.1:8080 --shdict 'cache 10m'
+  resty serve -c conf/nginx.conf -p .`,
+		Args: cobra.MaximumNArgs(1),
 		Run: func(cmd *cobra.Command, args []string) {
-			*code = serve(conf, prefix)
+			var s *site.Site
+			var err error
+			switch {
+			case conf != "" && len(args) > 0:
+				err = errors.New("give either a directory or -c nginx.conf, not both")
+			case conf != "":
+				s, err = loadConf(conf, prefix)
+			default:
+				dir := "."
+				if len(args) > 0 {
+					dir = args[0]
+				}
+				if s, err = site.LoadDir(dir, listen, watch); err == nil {
+					s.Workers = goruntime.NumCPU()
+				}
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "nginx: [emerg] %v\n", err)
+				*code = 1
+				return
+			}
+			if workers > 0 {
+				s.Workers = workers
+			}
+			s.SharedDicts = append(s.SharedDicts, shdicts...)
+			*code = serveSite(s)
 		},
 	}
-	cmd.Flags().StringVarP(&conf, "conf", "c", "", "the nginx.conf to serve (required)")
-	cmd.Flags().StringVarP(&prefix, "prefix", "p", "", "nginx's prefix: relative paths in the configuration start there (default: the configuration's directory)")
+	f := cmd.Flags()
+	f.StringVarP(&conf, "conf", "c", "", "serve this nginx.conf")
+	f.StringVarP(&prefix, "prefix", "p", "", "nginx's prefix: relative paths in the configuration start there (default: the configuration's directory)")
+	f.StringVar(&listen, "listen", "127.0.0.1:8080", "address a directory is served on")
+	f.IntVarP(&workers, "workers", "w", 0, "worker count (default: worker_processes, or the CPU count for a directory)")
+	f.StringArrayVar(&shdicts, "shdict", nil, "a shared dict 'NAME SIZE' (repeatable)")
+	f.BoolVar(&watch, "watch", false, "reload a directory's handlers when their files change")
 	return cmd
 }
 
-// serve runs the site of the nginx.conf at conf until a signal ends it.
-func serve(conf, prefix string) int {
-	emerg := func(err error) int {
-		fmt.Fprintf(os.Stderr, "nginx: [emerg] %v\n", err)
-		return 1
-	}
-	if conf == "" {
-		return emerg(errors.New("no configuration: resty serve -c nginx.conf"))
-	}
+// loadConf reads the site of an nginx.conf.
+func loadConf(conf, prefix string) (*site.Site, error) {
 	if prefix == "" {
 		prefix = filepath.Dir(conf)
 	}
 	prefix, _ = filepath.Abs(prefix)
 	ds, err := nginxconf.ParseFile(conf)
 	if err != nil {
-		return emerg(err)
+		return nil, err
 	}
-	s, err := site.Load(ds, prefix)
-	if err != nil {
-		return emerg(err)
+	return site.Load(ds, prefix)
+}
+
+// serveSite runs s's workers and listeners until a signal ends them.
+func serveSite(s *site.Site) int {
+	emerg := func(err error) int {
+		fmt.Fprintf(os.Stderr, "nginx: [emerg] %v\n", err)
+		return 1
 	}
 	zones, err := sharedDicts(s.SharedDicts)
 	if err != nil {
@@ -67,7 +101,7 @@ func serve(conf, prefix string) int {
 	if s.ErrorLog != "" && s.ErrorLog != "stderr" {
 		path := s.ErrorLog
 		if !filepath.IsAbs(path) {
-			path = filepath.Join(prefix, path)
+			path = filepath.Join(s.Prefix, path)
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -80,19 +114,26 @@ func serve(conf, prefix string) int {
 	if !ok {
 		level = runtime.LogErr
 	}
-	w := runtime.New(runtime.Config{
-		Stderr:       errlog,
-		LogLevel:     level,
-		PackagePath:  strings.ReplaceAll(s.PackagePath, ";;", ";"),
-		PackageCPath: strings.ReplaceAll(s.PackageCPath, ";;", ";"),
-		Prefix:       prefix + "/",
-		Nameservers:  nameservers(&options{}),
-		TrustedCert:  s.TrustedCert,
-		SharedDicts:  zones,
-	})
-	release := w.Hold()
-	w.RunInit(s.Init, "init_by_lua*")
-	w.RunInit(s.InitWorker, "init_worker_by_lua*")
+	workers := make([]*runtime.Worker, max(s.Workers, 1))
+	releases := make([]func(), len(workers))
+	for i := range workers {
+		w := runtime.New(runtime.Config{
+			Stderr:       errlog,
+			LogLevel:     level,
+			PackagePath:  strings.ReplaceAll(s.PackagePath, ";;", ";"),
+			PackageCPath: strings.ReplaceAll(s.PackageCPath, ";;", ";"),
+			Prefix:       s.Prefix + "/",
+			Nameservers:  nameservers(&options{}),
+			TrustedCert:  s.TrustedCert,
+			SharedDicts:  zones,
+			WorkerID:     i,
+			WorkerCount:  len(workers),
+		})
+		releases[i] = w.Hold()
+		w.RunInit(s.Init, "init_by_lua*")
+		w.RunInit(s.InitWorker, "init_worker_by_lua*")
+		workers[i] = w
+	}
 
 	var servers []*http.Server
 	for _, srv := range s.Servers {
@@ -105,7 +146,7 @@ func serve(conf, prefix string) int {
 			if strings.HasPrefix(listen, ":") {
 				listen = "0.0.0.0" + listen
 			}
-			hs := &http.Server{Handler: front{w: w, site: s, server: srv, listen: listen}, ReadHeaderTimeout: 60 * time.Second}
+			hs := &http.Server{Handler: &front{workers: workers, site: s, server: srv, listen: listen}, ReadHeaderTimeout: 60 * time.Second}
 			servers = append(servers, hs)
 			go hs.Serve(l)
 		}
@@ -117,20 +158,34 @@ func serve(conf, prefix string) int {
 		for _, hs := range servers {
 			hs.Close()
 		}
-		release()
+		for _, release := range releases {
+			release()
+		}
 	}()
-	return w.Run(context.Background())
+	codes := make([]int, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = w.Run(context.Background())
+		}()
+	}
+	wg.Wait()
+	return codes[0]
 }
 
-// front hands HTTP requests to the worker and writes its responses.
+// front hands HTTP requests to the workers, in turn, and writes their
+// responses.
 type front struct {
-	w      *runtime.Worker
-	site   *site.Site
-	server *site.Server
-	listen string
+	workers []*runtime.Worker
+	next    atomic.Uint32
+	site    *site.Site
+	server  *site.Server
+	listen  string
 }
 
-func (f front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
+func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	body, _ := io.ReadAll(hr.Body)
 	r := &runtime.Request{
 		Method: hr.Method, RawURI: hr.RequestURI, Path: hr.URL.Path, Query: hr.URL.RawQuery,
@@ -151,7 +206,7 @@ func (f front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 			r.Header = append(r.Header, [2]string{k, v})
 		}
 	}
-	f.w.Serve(r)
+	f.workers[int(f.next.Add(1))%len(f.workers)].Serve(r)
 	<-r.Done
 	h := rw.Header()
 	for _, kv := range r.RespHeader {

@@ -273,3 +273,69 @@ func TestServeSignals(t *testing.T) {
 		}
 	}
 }
+
+func TestServeDir(t *testing.T) {
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"hello.lua":       `ngx.say("hello ", ngx.var.uri, " ", ngx.worker.count())`,
+		"api/index.lua":   `ngx.say("index ", ngx.ctx.user)`,
+		"api/item.lua":    `ngx.say("item ", ngx.ctx.user, " ", (ngx.shared.cache:incr("n", 1, 0)))`,
+		"api/_access.lua": `ngx.ctx.user = ngx.var.arg_user or "anon" if ngx.var.arg_user == "evil" then ngx.exit(403) end`,
+		"page.txt":        "static\n",
+		"_init.lua":       `greeting = "set by _init"`,
+		"greet.lua":       `ngx.say(greeting)`,
+		"_secret.txt":     "never served",
+	}
+	for name, body := range files {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+	}
+	port := freeTCPPort(t)
+	cmd := exec.Command(bin, "serve", dir, "--listen", fmt.Sprintf("127.0.0.1:%d", port), "-w", "2", "--shdict", "cache 1m", "--watch")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	s := &servedSite{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, prefix: dir}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("resty serve DIR did not listen")
+		}
+	}
+	for path, want := range map[string]string{
+		"/hello": "hello /hello 2\n", "/api/": "index anon\n", "/api/item?user=bo": "item bo 1\n",
+		"/page.txt": "static\n", "/greet": "set by _init\n",
+	} {
+		if code, body := s.get(path); code != 200 || body != want {
+			t.Errorf("GET %s: %d %q, want %q", path, code, body, want)
+		}
+	}
+	for path, want := range map[string]int{
+		"/hello.lua": 404, "/_init.lua": 404, "/_secret.txt": 404, "/api/_access.lua": 404,
+		"/../../etc/passwd": 404, "/api/item?user=evil": 403, "/nothing": 404,
+	} {
+		if code, _ := s.get(path); code != want {
+			t.Errorf("GET %s: %d, want %d", path, code, want)
+		}
+	}
+	if code, h, _ := s.do("GET", "/api", ""); code != 301 || h.Get("Location") != "/api/" {
+		t.Errorf("a directory without its slash: %d %q", code, h.Get("Location"))
+	}
+	// --watch: a changed handler is used without a restart
+	time.Sleep(10 * time.Millisecond)
+	os.WriteFile(filepath.Join(dir, "hello.lua"), []byte(`ngx.say("changed")`), 0o644)
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(filepath.Join(dir, "hello.lua"), future, future)
+	if code, body := s.get("/hello"); code != 200 || body != "changed\n" {
+		t.Errorf("after the change: %d %q", code, body)
+	}
+}

@@ -58,6 +58,7 @@ type Server struct {
 	Names     []string
 	Locations []*Location
 	Default   *Location       // where a URI no location matches goes
+	Dir       *Dir            // resty serve DIR: handlers by path (dir.go)
 	Rewrite   *Lua            // server_rewrite_by_lua
 	Phases    map[string]*Lua // server-level handlers, inherited
 	Sets      [][2]string     // server-level set, run before the location's
@@ -360,6 +361,9 @@ func (s *Site) path(p string) string {
 // matches; named locations never match a URI; with no match, the server
 // itself (Default: its handlers and root) serves it.
 func (srv *Server) Match(path string) *Location {
+	if srv.Dir != nil {
+		return srv.Dir.match(path)
+	}
 	var best *Location
 	for _, loc := range srv.Locations {
 		switch loc.Kind {
