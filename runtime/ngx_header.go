@@ -76,7 +76,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 			return raiseMissing(L)
 		})
 	}
-	ngx.RawSetString("exec", missing("ngx.exec"))
+	ngx.RawSetString("exec", L.NewFunction(w.ngxExec))
 	ngx.RawSetString("on_abort", missing("ngx.on_abort"))
 	loc := L.NewTable()
 	w.openSubrequest(loc)
@@ -232,4 +232,75 @@ func (w *Worker) appendBody(L *lua.LState, b *[]byte, v lua.LValue) {
 	default:
 		*b = append(*b, w.tostring(L, x)...)
 	}
+}
+
+// ngxExec is ngx.exec(uri, args?): an internal redirect. The request
+// starts over at uri's location (a named one with "@name"), keeping its
+// headers and body; the calling handler never resumes.
+func (w *Worker) ngxExec(L *lua.LState) int {
+	rs := w.requestOnly(L)
+	uri := L.CheckString(1)
+	if rs.sent {
+		raise(L, "attempt to call ngx.exec after sending out response headers")
+	}
+	path, query, _ := strings.Cut(uri, "?")
+	switch a := L.Get(2).(type) {
+	case lua.LString:
+		query = joinQuery(query, string(a))
+	case *lua.LTable:
+		w.ngxEncodeArgs(L)
+		query = joinQuery(query, L.ToString(-1))
+	}
+	t := w.running(L)
+	root := t.root
+	w.queue(func() {
+		if rs.finished {
+			return
+		}
+		for _, th := range w.rootThreads(root) {
+			th.kill()
+		}
+		r := rs.r
+		r.internal = true
+		if strings.HasPrefix(path, "@") {
+			rs.loc = r.Server.Named(path)
+		} else {
+			r.Path, r.Query = path, query
+			rs.loc = r.Server.Match(path)
+		}
+		if rs.loc == nil {
+			w.finish(root, http.StatusNotFound)
+			return
+		}
+		w.runPhase(root, 0)
+	})
+	t.park()
+	return 0
+}
+
+// ngxRespModule loads lua-resty-core's require "ngx.resp": add_header
+// appends a value to a response header.
+func (w *Worker) ngxRespModule(L *lua.LState) int {
+	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
+		rs := w.request(L)
+		name := headerName(L.CheckString(1))
+		if rs.sent {
+			raise(L, "attempt to add ngx.header.%s after sending out response headers", name)
+		}
+		rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, L.CheckAny(2))})
+		return 0
+	}}))
+	return 1
+}
+
+// ngxReqModule loads lua-resty-core's require "ngx.req": add_header
+// appends a value to a request header.
+func (w *Worker) ngxReqModule(L *lua.LState) int {
+	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
+		rs := w.request(L)
+		name := headerName(L.CheckString(1))
+		rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, L.CheckAny(2))})
+		return 0
+	}}))
+	return 1
 }

@@ -115,6 +115,8 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 func (w *Worker) goModules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"ngx.re":                 w.ngxReLoader,
+		"ngx.req":                w.ngxReqModule,
+		"ngx.resp":               w.ngxRespModule,
 		"ngx.semaphore":          w.semaphoreLoader,
 		"pgmoon.native":          w.pgmoonLoader,
 		"resty.core.ctx":         w.coreCtxLoader,

@@ -202,6 +202,17 @@ location /cap {
     }
 }
 location /sleep { content_by_lua_block { ngx.sleep(0.05) ngx.say("slept") } }
+location /jump { content_by_lua_block { ngx.exec("/sub", "k=v") ngx.say("not reached") } }
+location /named { content_by_lua_block { ngx.exec("@there") } }
+location @there { content_by_lua_block { ngx.say("named ", ngx.var.uri) } }
+location /add {
+    content_by_lua_block {
+        local resp = require "ngx.resp"
+        resp.add_header("X-Multi", "a")
+        resp.add_header("X-Multi", "b")
+        ngx.say(table.concat(ngx.resp.get_headers()["x-multi"], ","))
+    }
+}
 `)
 	code, h, body := s.do("POST", "/req?name=bob", "the body", "X-Test", "yes")
 	if code != 201 || h.Get("X-Answer") != "42" || body != "POST bob yes hi bob the body 1\n" {
@@ -209,6 +220,15 @@ location /sleep { content_by_lua_block { ngx.sleep(0.05) ngx.say("slept") } }
 	}
 	if code, body := s.get("/cap"); code != 200 || body != "200 sub:a=1:true sub:b=2:true 404\n" {
 		t.Errorf("capture: %d %q", code, body)
+	}
+	if code, body := s.get("/jump"); code != 200 || body != "sub:k=v:true" {
+		t.Errorf("ngx.exec: %d %q", code, body)
+	}
+	if code, body := s.get("/named"); code != 200 || body != "named /named\n" {
+		t.Errorf("ngx.exec to a named location: %d %q", code, body)
+	}
+	if code, h, body := s.do("GET", "/add", ""); code != 200 || body != "a,b\n" || len(h.Values("X-Multi")) != 2 {
+		t.Errorf("ngx.resp.add_header: %d %q %v", code, body, h.Values("X-Multi"))
 	}
 	// requests run concurrently: 20 sleeping handlers take about one sleep
 	start := time.Now()
