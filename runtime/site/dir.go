@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,8 @@ type Dir struct {
 
 	mu    sync.Mutex
 	files map[string]*dirFile
+	locs  sync.Map     // URI → *Location, without Watch: files are read once
+	nlocs atomic.Int32 // how many: capped, so random URIs cannot grow it
 }
 
 type dirFile struct {
@@ -56,8 +59,23 @@ func LoadDir(root, listen string, watch bool) (*Site, error) {
 	return s, nil
 }
 
-// match builds the location that serves uri.
+// match is the location that serves uri.
 func (d *Dir) match(uri string) *Location {
+	if d.Watch {
+		return d.build(uri)
+	}
+	if loc, ok := d.locs.Load(uri); ok {
+		return loc.(*Location)
+	}
+	loc := d.build(uri)
+	if d.nlocs.Add(1) <= 4096 {
+		d.locs.Store(uri, loc)
+	}
+	return loc
+}
+
+// build makes the location that serves uri from the files there now.
+func (d *Dir) build(uri string) *Location {
 	clean := path.Clean("/" + uri)
 	if strings.HasSuffix(uri, "/") && clean != "/" {
 		clean += "/"
