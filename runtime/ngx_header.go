@@ -32,16 +32,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 			w.log.write(LogErr, w.cur, "attempt to set ngx.header.HEADER after sending out response headers")
 			return 0
 		}
-		rs.r.clearHeader(name)
-		switch v := L.Get(3).(type) {
-		case *lua.LNilType:
-		case *lua.LTable:
-			for i := 1; i <= v.Len(); i++ {
-				rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, v.RawGetInt(i))})
-			}
-		default:
-			rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, v)})
-		}
+		rs.r.RespHeader = w.replaceHeader(L, rs.r.RespHeader, name, L.Get(3))
 		return 0
 	}))
 	L.SetMetatable(h, mt)
@@ -138,8 +129,9 @@ func (w *Worker) setStatus(L *lua.LState, v lua.LValue) {
 }
 
 // requestExit is ngx.exit(code) in a request: ngx.OK ends the rewrite or
-// access handler and the request goes on; any other code, or any code in
-// content, ends the request with it. The thread never runs again.
+// access handler (and its light threads) and the request goes on, unless
+// output was sent; any other code, or any code in content, ends the
+// request with it. The thread never runs again.
 func (w *Worker) requestExit(L *lua.LState, code int) int {
 	t := w.running(L)
 	root := t.root
@@ -148,10 +140,15 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 		if rs.finished {
 			return
 		}
-		if code == 0 && rs.phase != site.Content {
-			next := slices.Index(requestPhases, rs.phase) + 1
-			t.kill()
-			w.runPhase(root, next)
+		if code == 0 && rs.phase != site.Content && !rs.sent {
+			for _, th := range w.rootThreads(root) {
+				th.kill()
+			}
+			if rs.phase == serverRewrite {
+				w.route(root)
+				return
+			}
+			w.runPhase(root, slices.Index(requestPhases, rs.phase)+1)
 			return
 		}
 		if code < 0 { // ngx.ERROR and the like
@@ -303,4 +300,25 @@ func (w *Worker) ngxReqModule(L *lua.LState) int {
 		return 0
 	}}))
 	return 1
+}
+
+// replaceHeader drops every value of name from hs and appends v's: a
+// string or number, a list of them, or nil for none.
+func (w *Worker) replaceHeader(L *lua.LState, hs [][2]string, name string, v lua.LValue) [][2]string {
+	kept := hs[:0]
+	for _, h := range hs {
+		if !strings.EqualFold(h[0], name) {
+			kept = append(kept, h)
+		}
+	}
+	switch val := v.(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		for i := 1; i <= val.Len(); i++ {
+			kept = append(kept, [2]string{name, w.tostring(L, val.RawGetInt(i))})
+		}
+	default:
+		kept = append(kept, [2]string{name, w.tostring(L, val)})
+	}
+	return kept
 }

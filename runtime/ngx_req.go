@@ -181,23 +181,7 @@ func (w *Worker) reqSetHeader(L *lua.LState) int {
 // the name become dashes, as ngx.req.set_header does.
 func (w *Worker) setReqHeader(L *lua.LState, name string, v lua.LValue) {
 	rs := w.request(L)
-	name = strings.ReplaceAll(name, "_", "-")
-	kept := rs.r.Header[:0]
-	for _, h := range rs.r.Header {
-		if !strings.EqualFold(h[0], name) {
-			kept = append(kept, h)
-		}
-	}
-	rs.r.Header = kept
-	switch val := v.(type) {
-	case *lua.LNilType:
-	case *lua.LTable:
-		for i := 1; i <= val.Len(); i++ {
-			rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, val.RawGetInt(i))})
-		}
-	default:
-		rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, val)})
-	}
+	rs.r.Header = w.replaceHeader(L, rs.r.Header, headerName(name), v)
 }
 
 func (w *Worker) reqGetBodyData(L *lua.LState) int {

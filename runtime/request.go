@@ -70,8 +70,48 @@ func (w *Worker) startRequest(r *Request) {
 	root.req = rs
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
 		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
+	if l := r.Server.Rewrite; l != nil { // server_rewrite_by_lua: before the location
+		w.runHandler(root, l, serverRewrite, func() { w.route(root) })
+		return
+	}
+	w.route(root)
+}
+
+// runHandler runs l as the entry thread of phase; then runs next, unless
+// the request finished meanwhile; an error finishes it with 500.
+func (w *Worker) runHandler(root *Root, l *site.Lua, phase string, next func()) {
+	rs := root.req
+	fn, err := w.handler(l)
+	if err != nil {
+		w.log.write(LogErr, nil, err.Error())
+		w.finish(root, http.StatusInternalServerError)
+		return
+	}
+	rs.phase = phase
+	t := w.newThread(kindEntry, fn, root)
+	t.onEnd = append(t.onEnd, func() {
+		if rs.finished {
+			return
+		}
+		if t.err != nil {
+			w.finish(root, http.StatusInternalServerError)
+			return
+		}
+		w.queue(next)
+	})
+	w.handOff(func() { t.start(nil) })
+}
+
+// serverRewrite is the phase of server_rewrite_by_lua.
+const serverRewrite = "server_rewrite"
+
+// route finds the request's location and runs it: set, return, then the
+// Lua phases.
+func (w *Worker) route(root *Root) {
+	rs := root.req
+	r := rs.r
 	rs.loc = r.Server.Match(r.Path)
-	rs.bodyRead = rs.loc.NeedBody
+	rs.bodyRead = rs.bodyRead || rs.loc.NeedBody
 	for _, s := range rs.loc.Sets {
 		rs.vars[s[0]] = w.interpolate(rs, s[1])
 	}
@@ -98,26 +138,8 @@ func (w *Worker) runPhase(root *Root, i int) {
 		if l == nil {
 			continue
 		}
-		fn, err := w.handler(l)
-		if err != nil {
-			w.log.write(LogErr, nil, err.Error())
-			w.finish(root, http.StatusInternalServerError)
-			return
-		}
-		rs.phase = requestPhases[i]
 		next := i + 1
-		t := w.newThread(kindEntry, fn, root)
-		t.onEnd = append(t.onEnd, func() {
-			if rs.finished {
-				return
-			}
-			if t.err != nil {
-				w.finish(root, http.StatusInternalServerError)
-				return
-			}
-			w.queue(func() { w.runPhase(root, next) })
-		})
-		w.handOff(func() { t.start(nil) })
+		w.runHandler(root, l, requestPhases[i], func() { w.runPhase(root, next) })
 		return
 	}
 	if rs.loc.Phases[site.Content] == nil {

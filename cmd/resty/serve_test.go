@@ -44,7 +44,12 @@ func serveConf(t *testing.T, httpConf, locations string) *servedSite {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &servedSite{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, prefix: prefix}
+	return startedSite(t, cmd, port, prefix)
+}
+
+// startedSite waits for the resty serve cmd started on port.
+func startedSite(t *testing.T, cmd *exec.Cmd, port int, prefix string) *servedSite {
+	t.Helper()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -52,7 +57,7 @@ func serveConf(t *testing.T, httpConf, locations string) *servedSite {
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
 			c.Close()
-			return s
+			return &servedSite{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, prefix: prefix}
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("resty serve did not listen")
@@ -320,17 +325,7 @@ func TestServeDir(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	s := &servedSite{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, prefix: dir}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("resty serve DIR did not listen")
-		}
-	}
+	s := startedSite(t, cmd, port, dir)
 	for path, want := range map[string]string{
 		"/hello": "hello /hello 2\n", "/api/": "index anon\n", "/api/item?user=bo": "item bo 1\n",
 		"/page.txt": "static\n", "/greet": "set by _init\n",
@@ -357,5 +352,24 @@ func TestServeDir(t *testing.T) {
 	os.Chtimes(filepath.Join(dir, "hello.lua"), future, future)
 	if code, body := s.get("/hello"); code != 200 || body != "changed\n" {
 		t.Errorf("after the change: %d %q", code, body)
+	}
+}
+
+func TestServeServerRewrite(t *testing.T) {
+	s := serveConf(t, "", `
+server_rewrite_by_lua_block {
+    ngx.ctx.first = ngx.get_phase()
+    if ngx.var.arg_stop then ngx.exit(418) end
+    if ngx.var.arg_ok then ngx.exit(ngx.OK) end
+}
+location /t { content_by_lua_block { ngx.say(ngx.ctx.first) } }
+`)
+	for path, want := range map[string]string{"/t": "server_rewrite\n", "/t?ok=1": "server_rewrite\n"} {
+		if code, body := s.get(path); code != 200 || body != want {
+			t.Errorf("GET %s: %d %q", path, code, body)
+		}
+	}
+	if code, _ := s.get("/t?stop=1"); code != 418 {
+		t.Errorf("ngx.exit(418) in server_rewrite: %d", code)
 	}
 }

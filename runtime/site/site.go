@@ -47,6 +47,7 @@ type Site struct {
 	Servers         []*Server
 	DefaultType     string
 	Phases          map[string]*Lua // http-level handlers, inherited
+	ServerRewrite   *Lua            // http-level server_rewrite_by_lua, inherited
 	TrustedCert     string
 	NeedBody        bool
 	SocketLogErrors bool
@@ -100,6 +101,9 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 		return nil, fmt.Errorf("no server{} block")
 	}
 	for _, srv := range s.Servers { // handlers given above a location apply to it
+		if srv.Rewrite == nil {
+			srv.Rewrite = s.ServerRewrite
+		}
 		srv.Default = &Location{Phases: map[string]*Lua{}, Root: filepath.Join(s.Prefix, "html")}
 		for _, loc := range append(srv.Locations, srv.Default) {
 			for _, outer := range []map[string]*Lua{srv.Phases, s.Phases} {
@@ -199,6 +203,12 @@ func (s *Site) http(d *nginxconf.Directive) error {
 			return err
 		}
 		s.InitWorker = append(s.InitWorker, l)
+	case "server_rewrite_by_lua", "server_rewrite_by_lua_block", "server_rewrite_by_lua_file":
+		l, err := s.lua(d, "server_rewrite_by_lua")
+		if err != nil {
+			return err
+		}
+		s.ServerRewrite = l
 	default:
 		if ok, err := s.phase(d, s.Phases); ok || err != nil {
 			return err
