@@ -200,7 +200,7 @@ func (w *Worker) filterAndLog(root *Root) {
 	rs := root.req
 	r := rs.r
 	w.runFilter(root, site.HeaderFilter)
-	if rs.loc.Phases[site.BodyFilter] != nil {
+	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
 		rs.chunk, rs.chunkEOF = r.RespBody, true
 		w.runFilter(root, site.BodyFilter)
 		r.RespBody = rs.chunk
@@ -215,10 +215,11 @@ func (w *Worker) filterAndLog(root *Root) {
 // runFilter runs the location's handler for phase, if any, to its end:
 // these phases cannot yield.
 func (w *Worker) runFilter(root *Root, phase string) {
-	l := root.req.loc.Phases[phase]
-	if l == nil {
+	loc := root.req.loc
+	if loc == nil || loc.Phases[phase] == nil { // finished before a location was chosen
 		return
 	}
+	l := loc.Phases[phase]
 	fn, err := w.handler(l)
 	if err != nil {
 		w.log.write(LogErr, nil, err.Error())
