@@ -59,16 +59,8 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	}))
 	ngx.RawSetString("redirect", L.NewFunction(w.ngxRedirect))
 	ngx.RawSetString("arg", w.bodyFilterArg())
-	// Not built yet: outside a request they fail as ngx_lua's do.
-	missing := func(name string) *lua.LFunction {
-		raiseMissing := notImplemented(name)
-		return L.NewFunction(func(L *lua.LState) int {
-			w.requestOnly(L)
-			return raiseMissing(L)
-		})
-	}
 	ngx.RawSetString("exec", L.NewFunction(w.ngxExec))
-	ngx.RawSetString("on_abort", missing("ngx.on_abort"))
+	ngx.RawSetString("on_abort", L.NewFunction(w.ngxOnAbort))
 	loc := L.NewTable()
 	w.openSubrequest(loc)
 	ngx.RawSetString("location", loc)
@@ -321,4 +313,24 @@ func (w *Worker) replaceHeader(L *lua.LState, hs [][2]string, name string, v lua
 		kept = append(kept, [2]string{name, w.tostring(L, val)})
 	}
 	return kept
+}
+
+// ngxOnAbort is ngx.on_abort(fn): fn runs when the client goes away, with
+// lua_check_client_abort on.
+func (w *Worker) ngxOnAbort(L *lua.LState) int {
+	rs := w.requestOnly(L)
+	fn := L.CheckFunction(1)
+	switch {
+	case rs.loc == nil || !rs.loc.CheckAbort:
+		L.Push(lua.LNil)
+		L.Push(lua.LString("lua_check_client_abort is off"))
+		return 2
+	case rs.onAbort != nil:
+		L.Push(lua.LNil)
+		L.Push(lua.LString("duplicate call"))
+		return 2
+	}
+	rs.onAbort = fn
+	L.Push(lua.LNumber(1))
+	return 1
 }

@@ -37,6 +37,7 @@ type Request struct {
 	Done       chan struct{} // closed when the response is complete
 
 	internal bool   // a subrequest (ngx.req.is_internal)
+	root     *Root  // the context serving it, once started
 	onFinish func() // on the loop, when the response is complete
 }
 
@@ -49,8 +50,9 @@ type reqState struct {
 	connID   int
 	sent     bool // headers are out: the first output
 	eof      bool
-	bodyRead bool   // ngx.req.read_body (or lua_need_request_body) ran
-	chunk    []byte // body_filter's ngx.arg[1] and ngx.arg[2]
+	bodyRead bool           // ngx.req.read_body (or lua_need_request_body) ran
+	onAbort  *lua.LFunction // ngx.on_abort's handler
+	chunk    []byte         // body_filter's ngx.arg[1] and ngx.arg[2]
 	chunkEOF bool
 	finished bool
 }
@@ -68,6 +70,7 @@ func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
 	rs := &reqState{r: r, vars: map[string]string{}, connID: root.ConnID}
 	root.req = rs
+	r.root = root
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
 		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
 	if l := r.Server.Rewrite; l != nil { // server_rewrite_by_lua: before the location
@@ -396,4 +399,37 @@ func (w *Worker) runInit(handlers []*site.Lua, kind string) {
 	t := w.newThread(kindEntry, fn, w.NewRoot(kind))
 	t.onEnd = append(t.onEnd, func() { w.queue(func() { w.runInit(handlers[1:], kind) }) })
 	w.handOff(func() { t.start(nil) })
+}
+
+// ClientGone tells the worker that r's client closed its connection; any
+// goroutine may call it. With lua_check_client_abort on, the request's
+// ngx.on_abort handler runs, or without one the request ends (499).
+func (w *Worker) ClientGone(r *Request) {
+	w.Post(func() {
+		root := r.root
+		if root == nil || root.req.finished {
+			return
+		}
+		rs := root.req
+		w.log.write(LogInfo, w.threadOf(root), "client prematurely closed connection")
+		if rs.loc == nil || !rs.loc.CheckAbort {
+			return
+		}
+		if fn := rs.onAbort; fn != nil {
+			rs.onAbort = nil
+			w.StartEntry(root, fn)
+			return
+		}
+		w.finish(root, 499)
+	})
+}
+
+// threadOf is a thread of root for log lines (their context), or nil.
+func (w *Worker) threadOf(root *Root) *Thread {
+	for t := range w.live {
+		if t.root == root {
+			return t
+		}
+	}
+	return nil
 }

@@ -206,8 +206,14 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 			r.Header = append(r.Header, [2]string{k, v})
 		}
 	}
-	f.workers[int(f.next.Add(1))%len(f.workers)].Serve(r)
-	<-r.Done
+	w := f.workers[int(f.next.Add(1))%len(f.workers)]
+	w.Serve(r)
+	select {
+	case <-r.Done:
+	case <-hr.Context().Done(): // the client went away first
+		w.ClientGone(r)
+		<-r.Done
+	}
 	h := rw.Header()
 	for _, kv := range r.RespHeader {
 		h.Add(kv[0], kv[1])

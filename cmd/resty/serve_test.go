@@ -373,3 +373,41 @@ location /t { content_by_lua_block { ngx.say(ngx.ctx.first) } }
 		t.Errorf("ngx.exit(418) in server_rewrite: %d", code)
 	}
 }
+
+func TestServeClientAbort(t *testing.T) {
+	s := serveConf(t, "", `
+location /abort {
+    lua_check_client_abort on;
+    content_by_lua_block {
+        local ok, err = ngx.on_abort(function() ngx.log(ngx.WARN, "on abort called") end)
+        ngx.log(ngx.WARN, "registered: ", ok, " ", ngx.on_abort(function() end))
+        ngx.sleep(0.5)
+        ngx.log(ngx.WARN, "main handler done")
+    }
+}
+location /off { content_by_lua_block { ngx.say(ngx.on_abort(function() end)) } }
+`)
+	if code, body := s.get("/off"); code != 200 || body != "nillua_check_client_abort is off\n" {
+		t.Errorf("on_abort without lua_check_client_abort: %d %q", code, body)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("GET /abort HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+	time.Sleep(100 * time.Millisecond)
+	c.Close()
+	want := []string{"registered: 1 nilduplicate call", "client prematurely closed connection", "on abort called", "main handler done"}
+	for i := 0; i < 200; i++ {
+		if strings.Contains(s.errorLog(), want[len(want)-1]) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	log := s.errorLog()
+	for _, w := range want {
+		if !strings.Contains(log, w) {
+			t.Errorf("no %q in the error log:\n%s", w, log)
+		}
+	}
+}

@@ -50,20 +50,22 @@ type Site struct {
 	ServerRewrite   *Lua            // http-level server_rewrite_by_lua, inherited
 	TrustedCert     string
 	NeedBody        bool
+	CheckAbort      bool
 	SocketLogErrors bool
 }
 
 // Server is a server{} block.
 type Server struct {
-	Listen    []string // "127.0.0.1:8080", ":8080"
-	Names     []string
-	Locations []*Location
-	Default   *Location       // where a URI no location matches goes
-	Dir       *Dir            // resty serve DIR: handlers by path (dir.go)
-	Rewrite   *Lua            // server_rewrite_by_lua
-	Phases    map[string]*Lua // server-level handlers, inherited
-	Sets      [][2]string     // server-level set, run before the location's
-	NeedBody  bool
+	Listen     []string // "127.0.0.1:8080", ":8080"
+	Names      []string
+	Locations  []*Location
+	Default    *Location       // where a URI no location matches goes
+	Dir        *Dir            // resty serve DIR: handlers by path (dir.go)
+	Rewrite    *Lua            // server_rewrite_by_lua
+	Phases     map[string]*Lua // server-level handlers, inherited
+	Sets       [][2]string     // server-level set, run before the location's
+	NeedBody   bool
+	CheckAbort bool
 }
 
 // Location is a location{} block.
@@ -80,6 +82,9 @@ type Location struct {
 	// NeedBody is lua_need_request_body on: the body is read before the
 	// handlers run.
 	NeedBody bool
+	// CheckAbort is lua_check_client_abort on: a client that goes away
+	// ends the request (or runs its ngx.on_abort handler).
+	CheckAbort bool
 }
 
 // Return is the return directive.
@@ -115,6 +120,7 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 			}
 			loc.Sets = append(append([][2]string{}, srv.Sets...), loc.Sets...)
 			loc.NeedBody = loc.NeedBody || srv.NeedBody || s.NeedBody
+			loc.CheckAbort = loc.CheckAbort || srv.CheckAbort || s.CheckAbort
 		}
 	}
 	return s, nil
@@ -130,9 +136,9 @@ var ignored = map[string]bool{
 	"proxy_temp_path": true, "fastcgi_temp_path": true, "scgi_temp_path": true,
 	"uwsgi_temp_path": true, "server_tokens": true, "client_max_body_size": true,
 	"client_body_buffer_size": true, "client_header_buffer_size": true,
-	"large_client_header_buffers": true, "lua_code_cache": true, "lua_check_client_abort": true,
+	"large_client_header_buffers": true, "lua_code_cache": true,
 	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_max_running_timers": true,
-	"lua_max_pending_timers": true, "lua_socket_buffer_size": true, "postpone_output": true,
+	"lua_max_pending_timers": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
 	"lua_http10_buffering": true, "client_body_timeout": true, "lua_socket_read_timeout": true,
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
@@ -140,7 +146,7 @@ var ignored = map[string]bool{
 	"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
-	"lua_socket_log_errors": true, "client_body_in_file_only": true, "lua_shared_dict_zone": true,
+	"client_body_in_file_only": true, "lua_shared_dict_zone": true,
 	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
 }
 
@@ -187,6 +193,8 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.DefaultType = arg(d, 0)
 	case "lua_need_request_body":
 		s.NeedBody = arg(d, 0) == "on"
+	case "lua_check_client_abort":
+		s.CheckAbort = arg(d, 0) == "on"
 	case "lua_ssl_trusted_certificate":
 		s.TrustedCert = s.path(arg(d, 0))
 	case "lua_socket_log_errors":
@@ -246,6 +254,8 @@ func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
 		srv.Sets = append(srv.Sets, [2]string{strings.TrimPrefix(arg(d, 0), "$"), arg(d, 1)})
 	case "lua_need_request_body":
 		srv.NeedBody = arg(d, 0) == "on"
+	case "lua_check_client_abort":
+		srv.CheckAbort = arg(d, 0) == "on"
 	default:
 		if ok, err := s.phase(d, srv.Phases); ok || err != nil {
 			return err
@@ -311,6 +321,8 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 			loc.Default = arg(ld, 0)
 		case "lua_need_request_body":
 			loc.NeedBody = arg(ld, 0) == "on"
+		case "lua_check_client_abort":
+			loc.CheckAbort = arg(ld, 0) == "on"
 		default:
 			if !ignored[ld.Name] {
 				return nil, unknown(ld)
