@@ -35,37 +35,35 @@ type Lua struct {
 
 // Site is a whole configuration.
 type Site struct {
-	Prefix          string
-	PackagePath     string
-	PackageCPath    string
-	SharedDicts     []string // "NAME SIZE"
-	Init            []*Lua
-	InitWorker      []*Lua
-	Workers         int
-	ErrorLog        string
-	ErrorLogLevel   string
-	Servers         []*Server
-	DefaultType     string
-	Phases          map[string]*Lua // http-level handlers, inherited
-	ServerRewrite   *Lua            // http-level server_rewrite_by_lua, inherited
-	TrustedCert     string
-	NeedBody        bool
-	CheckAbort      bool
+	Prefix        string
+	PackagePath   string
+	PackageCPath  string
+	SharedDicts   []string // "NAME SIZE"
+	Init          []*Lua
+	InitWorker    []*Lua
+	Workers       int
+	ErrorLog      string
+	ErrorLogLevel string
+	Servers       []*Server
+	DefaultType   string
+	Phases        map[string]*Lua // http-level handlers, inherited
+	ServerRewrite *Lua            // http-level server_rewrite_by_lua, inherited
+	TrustedCert   string
+	Switches
 	SocketLogErrors bool
 }
 
 // Server is a server{} block.
 type Server struct {
-	Listen     []string // "127.0.0.1:8080", ":8080"
-	Names      []string
-	Locations  []*Location
-	Default    *Location       // where a URI no location matches goes
-	Dir        *Dir            // resty serve DIR: handlers by path (dir.go)
-	Rewrite    *Lua            // server_rewrite_by_lua
-	Phases     map[string]*Lua // server-level handlers, inherited
-	Sets       [][2]string     // server-level set, run before the location's
-	NeedBody   bool
-	CheckAbort bool
+	Listen    []string // "127.0.0.1:8080", ":8080"
+	Names     []string
+	Locations []*Location
+	Default   *Location       // where a URI no location matches goes
+	Dir       *Dir            // resty serve DIR: handlers by path (dir.go)
+	Rewrite   *Lua            // server_rewrite_by_lua
+	Phases    map[string]*Lua // server-level handlers, inherited
+	Sets      [][2]string     // server-level set, run before the location's
+	Switches
 }
 
 // Location is a location{} block.
@@ -79,12 +77,37 @@ type Location struct {
 	Root    string
 	Index   []string
 	Default string // default_type
+	Switches
+}
+
+// Switches are the on/off directives of the http, server and location
+// levels; a location has those turned on at any level above it.
+type Switches struct {
 	// NeedBody is lua_need_request_body on: the body is read before the
 	// handlers run.
 	NeedBody bool
 	// CheckAbort is lua_check_client_abort on: a client that goes away
 	// ends the request (or runs its ngx.on_abort handler).
 	CheckAbort bool
+}
+
+// read takes d if it is one of the switches.
+func (sw *Switches) read(d *nginxconf.Directive) bool {
+	switch d.Name {
+	case "lua_need_request_body":
+		sw.NeedBody = arg(d, 0) == "on"
+	case "lua_check_client_abort":
+		sw.CheckAbort = arg(d, 0) == "on"
+	default:
+		return false
+	}
+	return true
+}
+
+// inherit turns on what outer has on.
+func (sw *Switches) inherit(outer Switches) {
+	sw.NeedBody = sw.NeedBody || outer.NeedBody
+	sw.CheckAbort = sw.CheckAbort || outer.CheckAbort
 }
 
 // Return is the return directive.
@@ -119,8 +142,8 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 				}
 			}
 			loc.Sets = append(append([][2]string{}, srv.Sets...), loc.Sets...)
-			loc.NeedBody = loc.NeedBody || srv.NeedBody || s.NeedBody
-			loc.CheckAbort = loc.CheckAbort || srv.CheckAbort || s.CheckAbort
+			loc.inherit(srv.Switches)
+			loc.inherit(s.Switches)
 		}
 	}
 	return s, nil
@@ -191,34 +214,19 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.SharedDicts = append(s.SharedDicts, arg(d, 0)+" "+arg(d, 1))
 	case "default_type":
 		s.DefaultType = arg(d, 0)
-	case "lua_need_request_body":
-		s.NeedBody = arg(d, 0) == "on"
-	case "lua_check_client_abort":
-		s.CheckAbort = arg(d, 0) == "on"
 	case "lua_ssl_trusted_certificate":
 		s.TrustedCert = s.path(arg(d, 0))
 	case "lua_socket_log_errors":
 		s.SocketLogErrors = arg(d, 0) != "off"
-	case "init_by_lua", "init_by_lua_block", "init_by_lua_file":
-		l, err := s.lua(d, "init_by_lua")
-		if err != nil {
-			return err
-		}
-		s.Init = append(s.Init, l)
-	case "init_worker_by_lua", "init_worker_by_lua_block", "init_worker_by_lua_file":
-		l, err := s.lua(d, "init_worker_by_lua")
-		if err != nil {
-			return err
-		}
-		s.InitWorker = append(s.InitWorker, l)
-	case "server_rewrite_by_lua", "server_rewrite_by_lua_block", "server_rewrite_by_lua_file":
-		l, err := s.lua(d, "server_rewrite_by_lua")
-		if err != nil {
-			return err
-		}
-		s.ServerRewrite = l
 	default:
-		if ok, err := s.phase(d, s.Phases); ok || err != nil {
+		if s.Switches.read(d) {
+			return nil
+		}
+		handlers := phaseHandlers(s.Phases)
+		handlers["init_by_lua"] = func(l *Lua) { s.Init = append(s.Init, l) }
+		handlers["init_worker_by_lua"] = func(l *Lua) { s.InitWorker = append(s.InitWorker, l) }
+		handlers["server_rewrite_by_lua"] = func(l *Lua) { s.ServerRewrite = l }
+		if ok, err := s.handler(d, handlers); ok || err != nil {
 			return err
 		}
 		if !ignored[d.Name] {
@@ -244,20 +252,15 @@ func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
 			return err
 		}
 		srv.Locations = append(srv.Locations, loc)
-	case "server_rewrite_by_lua", "server_rewrite_by_lua_block", "server_rewrite_by_lua_file":
-		l, err := s.lua(d, "server_rewrite_by_lua")
-		if err != nil {
-			return err
-		}
-		srv.Rewrite = l
 	case "set":
 		srv.Sets = append(srv.Sets, [2]string{strings.TrimPrefix(arg(d, 0), "$"), arg(d, 1)})
-	case "lua_need_request_body":
-		srv.NeedBody = arg(d, 0) == "on"
-	case "lua_check_client_abort":
-		srv.CheckAbort = arg(d, 0) == "on"
 	default:
-		if ok, err := s.phase(d, srv.Phases); ok || err != nil {
+		if srv.Switches.read(d) {
+			return nil
+		}
+		handlers := phaseHandlers(srv.Phases)
+		handlers["server_rewrite_by_lua"] = func(l *Lua) { srv.Rewrite = l }
+		if ok, err := s.handler(d, handlers); ok || err != nil {
 			return err
 		}
 		if !ignored[d.Name] && !locationLevel[d.Name] {
@@ -298,10 +301,13 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 		return nil, at(d, fmt.Sprintf(`invalid location modifier "%s"`, loc.Kind))
 	}
 	for _, ld := range d.Block {
-		if ok, err := s.phase(ld, loc.Phases); ok || err != nil {
+		if ok, err := s.handler(ld, phaseHandlers(loc.Phases)); ok || err != nil {
 			if err != nil {
 				return nil, err
 			}
+			continue
+		}
+		if loc.Switches.read(ld) {
 			continue
 		}
 		switch ld.Name {
@@ -319,10 +325,6 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 			loc.Index = ld.Args
 		case "default_type":
 			loc.Default = arg(ld, 0)
-		case "lua_need_request_body":
-			loc.NeedBody = arg(ld, 0) == "on"
-		case "lua_check_client_abort":
-			loc.CheckAbort = arg(ld, 0) == "on"
 		default:
 			if !ignored[ld.Name] {
 				return nil, unknown(ld)
@@ -332,20 +334,31 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 	return loc, nil
 }
 
-// phase reads a rewrite/access/content/…_by_lua* directive into phases;
-// ok tells whether d was one.
-func (s *Site) phase(d *nginxconf.Directive, into map[string]*Lua) (ok bool, err error) {
-	name := strings.TrimSuffix(strings.TrimSuffix(d.Name, "_block"), "_file")
-	phase, ok := strings.CutSuffix(name, "_by_lua")
-	if !ok || !phases[phase] {
+// handler reads d if it is a *_by_lua, *_by_lua_block or *_by_lua_file
+// directive that handlers takes (by its name without the suffix); ok
+// tells whether it was.
+func (s *Site) handler(d *nginxconf.Directive, handlers map[string]func(*Lua)) (ok bool, err error) {
+	base := strings.TrimSuffix(strings.TrimSuffix(d.Name, "_block"), "_file")
+	set, ok := handlers[base]
+	if !ok {
 		return false, nil
 	}
-	l, err := s.lua(d, name)
+	l, err := s.lua(d, base)
 	if err != nil {
 		return true, err
 	}
-	into[phase] = l
+	set(l)
 	return true, nil
+}
+
+// phaseHandlers takes the rewrite/access/content/…_by_lua* directives
+// into phases.
+func phaseHandlers(into map[string]*Lua) map[string]func(*Lua) {
+	handlers := map[string]func(*Lua){}
+	for phase := range phases {
+		handlers[phase+"_by_lua"] = func(l *Lua) { into[phase] = l }
+	}
+	return handlers
 }
 
 var phases = map[string]bool{Rewrite: true, Access: true, Content: true, HeaderFilter: true, BodyFilter: true, Log: true}
