@@ -297,12 +297,7 @@ func (w *Worker) ngxReqModule(L *lua.LState) int {
 // replaceHeader drops every value of name from hs and appends v's: a
 // string or number, a list of them, or nil for none.
 func (w *Worker) replaceHeader(L *lua.LState, hs [][2]string, name string, v lua.LValue) [][2]string {
-	kept := hs[:0]
-	for _, h := range hs {
-		if !strings.EqualFold(h[0], name) {
-			kept = append(kept, h)
-		}
-	}
+	kept := withoutHeader(hs, name)
 	switch val := v.(type) {
 	case *lua.LNilType:
 	case *lua.LTable:

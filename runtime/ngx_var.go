@@ -154,7 +154,7 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 	case "time_local":
 		return w.now.Format("02/Jan/2006:15:04:05 -0700"), true
 	case "connection":
-		return strconv.Itoa(rs.connID), true
+		return strconv.Itoa(r.root.ConnID), true
 	}
 	return "", false
 }

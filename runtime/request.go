@@ -47,8 +47,7 @@ type reqState struct {
 	loc      *site.Location
 	phase    string
 	vars     map[string]string // set $var and ngx.var writes
-	connID   int
-	sent     bool // headers are out: the first output
+	sent     bool              // headers are out: the first output
 	eof      bool
 	bodyRead bool           // ngx.req.read_body (or lua_need_request_body) ran
 	onAbort  *lua.LFunction // ngx.on_abort's handler
@@ -68,7 +67,7 @@ func (w *Worker) Serve(r *Request) {
 
 func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
-	rs := &reqState{r: r, vars: map[string]string{}, connID: root.ConnID}
+	rs := &reqState{r: r, vars: map[string]string{}}
 	root.req = rs
 	r.root = root
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
@@ -330,17 +329,13 @@ func errorPage(status int) string {
 		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 }
 
-func (r *Request) header(name string) string {
-	for _, h := range r.Header {
-		if strings.EqualFold(h[0], name) {
-			return h[1]
-		}
-	}
-	return ""
-}
+// header and respHeader are the first value of a request or response
+// header (any case), or "".
+func (r *Request) header(name string) string     { return firstHeader(r.Header, name) }
+func (r *Request) respHeader(name string) string { return firstHeader(r.RespHeader, name) }
 
-func (r *Request) respHeader(name string) string {
-	for _, h := range r.RespHeader {
+func firstHeader(hs [][2]string, name string) string {
+	for _, h := range hs {
 		if strings.EqualFold(h[0], name) {
 			return h[1]
 		}
@@ -350,20 +345,21 @@ func (r *Request) respHeader(name string) string {
 
 // setHeader replaces every value of name with value ("" removes it).
 func (r *Request) setHeader(name, value string) {
-	r.clearHeader(name)
+	r.RespHeader = withoutHeader(r.RespHeader, name)
 	if value != "" {
 		r.RespHeader = append(r.RespHeader, [2]string{name, value})
 	}
 }
 
-func (r *Request) clearHeader(name string) {
-	kept := r.RespHeader[:0]
-	for _, h := range r.RespHeader {
+// withoutHeader drops every value of name (any case) from hs, in place.
+func withoutHeader(hs [][2]string, name string) [][2]string {
+	kept := hs[:0]
+	for _, h := range hs {
 		if !strings.EqualFold(h[0], name) {
 			kept = append(kept, h)
 		}
 	}
-	r.RespHeader = kept
+	return kept
 }
 
 func hostOf(addr string) string {
