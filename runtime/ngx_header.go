@@ -233,12 +233,8 @@ func (w *Worker) ngxExec(L *lua.LState) int {
 		raise(L, "attempt to call ngx.exec after sending out response headers")
 	}
 	path, query, _ := strings.Cut(uri, "?")
-	switch a := L.Get(2).(type) {
-	case lua.LString:
-		query = joinQuery(query, string(a))
-	case *lua.LTable:
-		w.ngxEncodeArgs(L)
-		query = joinQuery(query, L.ToString(-1))
+	if args, ok := w.queryOf(L, L.Get(2)); ok {
+		query = joinQuery(query, args)
 	}
 	t := w.running(L)
 	root := t.root

@@ -112,15 +112,11 @@ func (w *Worker) pushArgs(L *lua.LState, query string, maxArg int) int {
 
 func (w *Worker) reqSetURIArgs(L *lua.LState) int {
 	rs := w.request(L)
-	switch v := L.Get(1).(type) {
-	case lua.LString:
-		rs.r.Query = string(v)
-	case *lua.LTable:
-		w.ngxEncodeArgs(L)
-		rs.r.Query = L.ToString(-1)
-	default:
+	query, ok := w.queryOf(L, L.Get(1))
+	if !ok {
 		raise(L, "bad argument #1 to 'set_uri_args' (string or table expected, got %s)", L.Get(1).Type())
 	}
+	rs.r.Query = query
 	return 0
 }
 

@@ -110,6 +110,11 @@ func (w *Worker) ngxEncodeArgs(L *lua.LState) int {
 	if !ok {
 		argError(L, 1, "table expected, got "+L.Get(1).Type().String())
 	}
+	return pushString(L, w.encodeArgs(L, t))
+}
+
+// encodeArgs is the query string of t, as ngx.encode_args makes it.
+func (w *Worker) encodeArgs(L *lua.LState, t *lua.LTable) string {
 	var out []byte
 	add := func(k string, v lua.LValue) {
 		var part string
@@ -139,7 +144,19 @@ func (w *Worker) ngxEncodeArgs(L *lua.LState) int {
 		}
 		add(k, v)
 	})
-	return pushString(L, string(out))
+	return string(out)
+}
+
+// queryOf is the query string an args option gives (ngx.exec, capture,
+// set_uri_args): a string as it is, a table through encodeArgs.
+func (w *Worker) queryOf(L *lua.LState, v lua.LValue) (string, bool) {
+	switch a := v.(type) {
+	case lua.LString:
+		return string(a), true
+	case *lua.LTable:
+		return w.encodeArgs(L, a), true
+	}
+	return "", false
 }
 
 // ngxDecodeArgs is ngx.decode_args(str [, max_args = 100]).

@@ -59,15 +59,8 @@ func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request
 				sub.Method = name
 			}
 		}
-		switch a := o.RawGetString("args").(type) {
-		case lua.LString:
-			query = joinQuery(query, string(a))
-		case *lua.LTable:
-			L.Push(L.NewFunction(w.ngxEncodeArgs))
-			L.Push(a)
-			L.Call(1, 1)
-			query = joinQuery(query, L.ToString(-1))
-			L.Pop(1)
+		if args, ok := w.queryOf(L, o.RawGetString("args")); ok {
+			query = joinQuery(query, args)
 		}
 		if b, ok := o.RawGetString("body").(lua.LString); ok {
 			sub.Body = []byte(b)

@@ -208,6 +208,7 @@ location /cap {
 }
 location /sleep { content_by_lua_block { ngx.sleep(0.05) ngx.say("slept") } }
 location /jump { content_by_lua_block { ngx.exec("/sub", "k=v") ngx.say("not reached") } }
+location /jump2 { content_by_lua_block { ngx.exec("/sub?a=1", {k = "v"}) } }
 location /named { content_by_lua_block { ngx.exec("@there") } }
 location @there { content_by_lua_block { ngx.say("named ", ngx.var.uri) } }
 location /add {
@@ -228,6 +229,9 @@ location /add {
 	}
 	if code, body := s.get("/jump"); code != 200 || body != "sub:k=v:true" {
 		t.Errorf("ngx.exec: %d %q", code, body)
+	}
+	if code, body := s.get("/jump2"); code != 200 || body != "sub:a=1&k=v:true" {
+		t.Errorf("ngx.exec with table args: %d %q", code, body)
 	}
 	if code, body := s.get("/named"); code != 200 || body != "named /named\n" {
 		t.Errorf("ngx.exec to a named location: %d %q", code, body)
