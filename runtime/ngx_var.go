@@ -34,17 +34,18 @@ func (w *Worker) openNgxVar(ngx *lua.LTable) {
 		if _, user := rs.vars[name]; !user && !settable[name] {
 			raise(L, `variable "%s" not found for writing; maybe it is a built-in variable that is not changeable or you forgot to use "set $%s '';" in the config file to define it first`, name, name)
 		}
+		var value string
 		switch val := L.Get(3).(type) {
 		case *lua.LNilType:
-			rs.vars[name] = ""
 		case lua.LString, lua.LNumber:
-			rs.vars[name] = w.tostring(L, val)
+			value = w.tostring(L, val)
 		default:
 			raise(L, "bad variable value")
 		}
-		if name == "args" {
-			rs.r.Query = rs.vars[name]
-			delete(rs.vars, name)
+		if name == "args" { // the request's own query
+			rs.r.Query = value
+		} else {
+			rs.vars[name] = value
 		}
 		return 0
 	}))
