@@ -99,11 +99,7 @@ func serveSite(s *site.Site) int {
 	}
 	errlog := io.Writer(os.Stderr)
 	if s.ErrorLog != "" && s.ErrorLog != "stderr" {
-		path := s.ErrorLog
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(s.Prefix, path)
-		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(s.ErrorLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			return emerg(err)
 		}
@@ -114,6 +110,7 @@ func serveSite(s *site.Site) int {
 	if !ok {
 		level = runtime.LogErr
 	}
+	ns := nameservers(&options{})
 	workers := make([]*runtime.Worker, max(s.Workers, 1))
 	releases := make([]func(), len(workers))
 	for i := range workers {
@@ -123,7 +120,7 @@ func serveSite(s *site.Site) int {
 			PackagePath:  strings.ReplaceAll(s.PackagePath, ";;", ";"),
 			PackageCPath: strings.ReplaceAll(s.PackageCPath, ";;", ";"),
 			Prefix:       s.Prefix + "/",
-			Nameservers:  nameservers(&options{}),
+			Nameservers:  ns,
 			TrustedCert:  s.TrustedCert,
 			SharedDicts:  zones,
 			WorkerID:     i,

@@ -42,7 +42,7 @@ type Site struct {
 	Init          []*Lua
 	InitWorker    []*Lua
 	Workers       int
-	ErrorLog      string
+	ErrorLog      string // a path, "stderr" or "" (stderr)
 	ErrorLogLevel string
 	Servers       []*Server
 	DefaultType   string
@@ -180,7 +180,9 @@ func (s *Site) main(d *nginxconf.Directive) error {
 			s.Workers = n
 		}
 	case "error_log":
-		s.ErrorLog = arg(d, 0)
+		if s.ErrorLog = arg(d, 0); s.ErrorLog != "stderr" {
+			s.ErrorLog = s.path(s.ErrorLog)
+		}
 		s.ErrorLogLevel = arg(d, 1)
 	case "http":
 		for _, h := range d.Block {
