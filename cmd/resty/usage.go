@@ -44,6 +44,10 @@ Options:
                         program is given and standard input is not a
                         terminal).
 
+Commands beyond resty-cli:
+    resty repl [options]                the REPL (resty -i does the same)
+    resty serve DIR | -c nginx.conf     serve HTTP (resty serve --help)
+
 Options that drive an nginx process (--nginx, --main-conf, --stream-conf,
 --http-include, --main-include, --load-module, --gdb, --gdb-opts,
 --valgrind, --valgrind-opts, --rr, --stap, --stap-opts, --user-runner,
