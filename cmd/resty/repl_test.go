@@ -26,6 +26,10 @@ type term struct {
 	out  []byte // all output so far
 	seen int    // how much of out expect has consumed
 	done chan struct{}
+	// exited is closed when the process has been waited for; waitErr is
+	// what Wait returned. Wait runs once, on its own goroutine.
+	exited  chan struct{}
+	waitErr error
 }
 
 // startTerm runs resty args on a new terminal with env added to the
@@ -43,7 +47,11 @@ func startTerm(t *testing.T, env []string, args ...string) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, f: f, cmd: cmd, done: make(chan struct{})}
+	tm := &term{t: t, f: f, cmd: cmd, done: make(chan struct{}), exited: make(chan struct{})}
+	go func() {
+		tm.waitErr = cmd.Wait()
+		close(tm.exited)
+	}()
 	go func() {
 		defer close(tm.done)
 		buf := make([]byte, 4096)
@@ -59,7 +67,7 @@ func startTerm(t *testing.T, env []string, args ...string) *term {
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-tm.exited
 		f.Close()
 	})
 	return tm
@@ -124,10 +132,9 @@ func (tm *term) match(re string, raw bool) string {
 // exit waits for resty to end and returns its exit status.
 func (tm *term) exit() int {
 	tm.t.Helper()
-	errc := make(chan error, 1)
-	go func() { errc <- tm.cmd.Wait() }()
 	select {
-	case err := <-errc:
+	case <-tm.exited:
+		err := tm.waitErr
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return ee.ExitCode()
@@ -340,9 +347,12 @@ func TestREPLHistory(t *testing.T) {
 	tm := startTerm(t, env)
 	tm.expect(prompt)
 	tm.line(`marker = 12345`)
-	tm.expect(prompt)
+	tm.line(`marker + 1`) // its value shows the first entry ran
+	tm.expect(`\n12346\n`)
 	tm.send("\x04")
-	tm.exit()
+	if code := tm.exit(); code != 0 {
+		t.Fatalf("exit status %d after Ctrl-D", code)
+	}
 	data, err := os.ReadFile(filepath.Join(state, "resty", "history"))
 	if err != nil || !strings.Contains(string(data), "marker = 12345") {
 		t.Fatalf("history file: %q, %v", data, err)
@@ -350,6 +360,8 @@ func TestREPLHistory(t *testing.T) {
 	tm = startTerm(t, env)
 	tm.expect(prompt)
 	tm.send("\x1b[A") // Up: the last entry of the last session
+	tm.expect(`marker \+ 1`)
+	tm.send("\x1b[A") // and the one before
 	tm.expect(`marker = 12345`)
 	tm.send("\r")
 	tm.line(`marker`)
