@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/restygo/resty/runtime/site"
@@ -128,26 +127,22 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 	t := w.running(L)
 	root := t.root
 	rs := root.req
-	w.queue(func() {
-		if rs.finished {
-			return
-		}
-		if code == 0 && rs.phase != site.Content && !rs.sent {
-			for _, th := range w.rootThreads(root) {
-				th.kill()
-			}
-			if rs.phase == serverRewrite {
-				w.route(root)
-				return
-			}
-			w.runPhase(root, slices.Index(requestPhases, rs.phase)+1)
-			return
-		}
+	switch {
+	case rs.finished:
+	case code != 0 || rs.phase == site.Content || rs.sent:
+		// The request ends now: no other thread of it may run first.
 		if code < 0 { // ngx.ERROR and the like
 			code = http.StatusInternalServerError
 		}
 		w.finish(root, code)
-	})
+	default: // the phase's threads end; then the next phase runs (onIdle)
+		w.queue(func() {
+			for _, th := range w.rootThreads(root) {
+				th.kill()
+			}
+		})
+	}
+	w.queue(t.kill)
 	t.park()
 	return 0
 }

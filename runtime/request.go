@@ -73,7 +73,7 @@ func (w *Worker) startRequest(r *Request) {
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
 		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
 	if l := r.Server.Rewrite; l != nil { // server_rewrite_by_lua: before the location
-		w.runHandler(root, l, serverRewrite, func() { w.route(root) })
+		w.runHandler(root, l, serverRewrite, func() { w.runPhase(root, -1) })
 		return
 	}
 	w.route(root)
@@ -91,16 +91,18 @@ func (w *Worker) runHandler(root *Root, l *site.Lua, phase string, next func()) 
 	}
 	rs.phase = phase
 	t := w.newThread(kindEntry, fn, root)
+	// The phase ends when the entry thread and every light thread it
+	// spawned have ended; an error in the entry thread ends the request.
 	t.onEnd = append(t.onEnd, func() {
-		if rs.finished {
-			return
-		}
-		if t.err != nil {
+		if !rs.finished && t.err != nil {
 			w.finish(root, http.StatusInternalServerError)
-			return
 		}
-		w.queue(next)
 	})
+	root.onIdle = func() {
+		if !rs.finished {
+			w.queue(next)
+		}
+	}
 	w.handOff(func() { t.start(nil) })
 }
 
@@ -132,9 +134,17 @@ func (w *Worker) route(root *Root) {
 }
 
 // runPhase runs the handler of requestPhases[i], or the next phase that has
-// one; after content it finishes the request.
+// one (-1: routing first); after content it finishes the request.
 func (w *Worker) runPhase(root *Root, i int) {
 	rs := root.req
+	if rs.sent { // output before content: later phases must not make another
+		w.finish(root, 0)
+		return
+	}
+	if i < 0 {
+		w.route(root)
+		return
+	}
 	for ; i < len(requestPhases); i++ {
 		l := rs.loc.Phases[requestPhases[i]]
 		if l == nil {

@@ -63,6 +63,7 @@ type Root struct {
 	threads int // live entry and light threads
 	coros   map[*Thread]struct{}
 	onDone  []func()
+	onIdle  func() // once, when its threads have all ended (a request phase)
 	sockets map[*tcpSock]struct{} // closed when the context ends
 	req     *reqState             // the HTTP request a "request" root serves
 	logCtx  string                // what log lines end with instead of ", context: Kind"
@@ -358,6 +359,10 @@ func (w *Worker) rootDone(r *Root) {
 		c.kill()
 	}
 	for _, f := range r.onDone {
+		f()
+	}
+	if f := r.onIdle; f != nil {
+		r.onIdle = nil
 		f()
 	}
 }
