@@ -63,7 +63,7 @@ type Root struct {
 	threads int // live entry and light threads
 	coros   map[*Thread]struct{}
 	onDone  []func()
-	onIdle  func() // once, when its threads have all ended (a request phase)
+	onIdle  func()                // once, when its threads have all ended (a request phase)
 	sockets map[*tcpSock]struct{} // closed when the context ends
 	req     *reqState             // the HTTP request a "request" root serves
 	logCtx  string                // what log lines end with instead of ", context: Kind"
