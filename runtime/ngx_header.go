@@ -52,7 +52,9 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	}))
 	ngx.RawSetString("resp", resp)
 	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
-		w.requestOnly(L).sent = true
+		rs := w.requestOnly(L)
+		rs.sent = true
+		w.headersOut(rs)
 		L.Push(lua.LTrue)
 		return 1
 	}))
@@ -172,6 +174,13 @@ func (w *Worker) bodyFilterArg() *lua.LTable {
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		rs := w.currentRequest()
+		if rs != nil && rs.phase == "set" { // set_by_lua's arguments
+			if i := L.CheckInt(2); i >= 1 && i <= len(rs.setArgs) {
+				L.Push(lua.LString(rs.setArgs[i-1]))
+				return 1
+			}
+			return 0
+		}
 		if rs == nil || rs.phase != site.BodyFilter {
 			return 0
 		}
@@ -233,26 +242,14 @@ func (w *Worker) ngxExec(L *lua.LState) int {
 	}
 	t := w.running(L)
 	root := t.root
+	if strings.HasPrefix(path, "@") {
+		query = ""
+	} else if query != "" {
+		path += "?" + query
+	}
 	w.queue(func() {
-		if rs.finished {
-			return
-		}
-		for _, th := range w.rootThreads(root) {
-			th.kill()
-		}
-		r := rs.r
-		r.internal = true
-		if strings.HasPrefix(path, "@") {
-			rs.loc = r.Server.Named(path)
-		} else {
-			r.Path, r.Query = path, query
-			rs.loc = r.Server.Match(path)
-		}
-		if rs.loc == nil {
-			w.finish(root, http.StatusNotFound)
-			return
-		}
-		w.runPhase(root, 0)
+		w.abandonPhase(root)
+		w.redirect(root, path)
 	})
 	t.park()
 	return 0

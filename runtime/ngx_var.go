@@ -76,6 +76,11 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 			}
 		}
 		return "", false
+	case name != "" && name[0] >= '0' && name[0] <= '9':
+		if i, err := strconv.Atoi(name); err == nil && i < len(rs.captures) {
+			return rs.captures[i], true
+		}
+		return "", false
 	case strings.HasPrefix(name, "sent_http_"):
 		h := r.respHeader(strings.ReplaceAll(name[10:], "_", "-"))
 		return h, h != ""

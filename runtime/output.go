@@ -90,7 +90,10 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 			return 2
 		}
 		rs.r.RespBody = append(rs.r.RespBody, buf...)
-		rs.sent = rs.sent || len(buf) > 0
+		if len(buf) > 0 && !rs.sent {
+			rs.sent = true
+			w.headersOut(rs)
+		}
 		L.Push(lua.LNumber(1))
 		return 1
 	}

@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -54,6 +56,13 @@ type reqState struct {
 	chunk    []byte         // body_filter's ngx.arg[1] and ngx.arg[2]
 	chunkEOF bool
 	finished bool
+
+	captures   []string // $1…$9: the last regex location, rewrite or if match
+	uriChanged bool     // a rewrite changed the URI: find the location again
+	redirects  int      // internal redirects so far (nginx allows 10)
+	setArgs    []string // ngx.arg in set_by_lua
+	headersOut bool     // add_header applied: the header is complete
+	errorPage  int      // the status an error_page redirect answers with (-1: none)
 }
 
 // requestPhases are those a location's handlers run in, in order.
@@ -67,7 +76,7 @@ func (w *Worker) Serve(r *Request) {
 
 func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
-	rs := &reqState{r: r, vars: map[string]string{}}
+	rs := &reqState{r: r, vars: map[string]string{}, errorPage: -1}
 	root.req = rs
 	r.root = root
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
@@ -83,10 +92,14 @@ func (w *Worker) startRequest(r *Request) {
 // the request finished meanwhile; an error finishes it with 500.
 func (w *Worker) runHandler(root *Root, l *site.Lua, phase string, next func()) {
 	rs := root.req
-	fn, err := w.handler(l)
+	fn, err := w.handler(rs, l)
 	if err != nil {
 		w.log.write(LogErr, nil, err.Error())
-		w.finish(root, http.StatusInternalServerError)
+		status := http.StatusInternalServerError
+		if phase == site.Content && errors.Is(err, fs.ErrNotExist) { // as ngx_lua's content handler
+			status = http.StatusNotFound
+		}
+		w.finish(root, status)
 		return
 	}
 	rs.phase = phase
@@ -109,30 +122,6 @@ func (w *Worker) runHandler(root *Root, l *site.Lua, phase string, next func()) 
 // serverRewrite is the phase of server_rewrite_by_lua.
 const serverRewrite = "server_rewrite"
 
-// route finds the request's location and runs it: set, return, then the
-// Lua phases.
-func (w *Worker) route(root *Root) {
-	rs := root.req
-	r := rs.r
-	rs.loc = r.Server.Match(r.Path)
-	rs.bodyRead = rs.bodyRead || rs.loc.NeedBody
-	for _, s := range rs.loc.Sets {
-		rs.vars[s[0]] = w.interpolate(rs, s[1])
-	}
-	if ret := rs.loc.Return; ret != nil {
-		rs.r.Status = ret.Code
-		if ret.Code >= 300 && ret.Code < 400 && ret.Text != "" {
-			rs.r.setHeader("Location", w.interpolate(rs, ret.Text))
-		} else if ret.Text != "" {
-			rs.r.RespBody = []byte(w.interpolate(rs, ret.Text))
-			rs.sent = true
-		}
-		w.finish(root, ret.Code)
-		return
-	}
-	w.runPhase(root, 0)
-}
-
 // runPhase runs the handler of requestPhases[i], or the next phase that has
 // one (-1: routing first); after content it finishes the request.
 func (w *Worker) runPhase(root *Root, i int) {
@@ -146,6 +135,10 @@ func (w *Worker) runPhase(root *Root, i int) {
 		return
 	}
 	for ; i < len(requestPhases); i++ {
+		if requestPhases[i] == site.Access && !w.allowed(root) {
+			w.finish(root, http.StatusForbidden)
+			return
+		}
 		l := rs.loc.Phases[requestPhases[i]]
 		if l == nil {
 			continue
@@ -163,19 +156,44 @@ func (w *Worker) runPhase(root *Root, i int) {
 
 // handler is the compiled function of a site handler, made once per
 // worker.
-func (w *Worker) handler(l *site.Lua) (*lua.LFunction, error) {
+func (w *Worker) handler(rs *reqState, l *site.Lua) (*lua.LFunction, error) {
 	if w.handlers == nil {
-		w.handlers = map[*site.Lua]*lua.FunctionProto{}
+		w.handlers = map[string]*lua.FunctionProto{}
 	}
-	proto, ok := w.handlers[l]
+	key := l.Chunk + "\x00" + l.Src
+	if l.File != "" {
+		key = w.handlerPath(rs, l)
+	}
+	proto, ok := w.handlers[key]
 	if !ok {
 		var err error
-		if proto, err = Compile([]byte(l.Src), l.Chunk); err != nil {
-			return nil, fmt.Errorf("failed to load inlined Lua code: %v", err)
+		if proto, err = w.compileHandler(l, key); err != nil {
+			return nil, err
 		}
-		w.handlers[l] = proto
+		w.handlers[key] = proto
 	}
 	return w.L.NewFunctionFromProto(proto), nil
+}
+
+// compileHandler compiles l (key: its file, for a file handler) and words
+// a failure as ngx_lua does.
+func (w *Worker) compileHandler(l *site.Lua, key string) (*lua.FunctionProto, error) {
+	if l.File == "" {
+		proto, err := Compile([]byte(l.Src), l.Chunk)
+		if err != nil {
+			return nil, &compileError{"failed to load inlined Lua code: ", err.Error()}
+		}
+		return proto, nil
+	}
+	src, err := os.ReadFile(key)
+	if err != nil {
+		return nil, &fileLoadError{key, err}
+	}
+	proto, err := Compile(src, key)
+	if err != nil {
+		return nil, &compileError{fmt.Sprintf(`failed to load external Lua file "%s": `, key), err.Error()}
+	}
+	return proto, nil
 }
 
 // finish completes the response with status (0: as set, else 200) and
@@ -183,6 +201,9 @@ func (w *Worker) handler(l *site.Lua) (*lua.LFunction, error) {
 func (w *Worker) finish(root *Root, status int) {
 	rs := root.req
 	if rs.finished {
+		return
+	}
+	if w.errorPage(root, status) {
 		return
 	}
 	rs.finished = true
@@ -193,6 +214,9 @@ func (w *Worker) finish(root *Root, status int) {
 	case r.Status == 0:
 		r.Status = http.StatusOK
 	}
+	if rs.errorPage > 0 {
+		r.Status = rs.errorPage
+	}
 	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified {
 		r.RespBody = []byte(errorPage(r.Status))
 		r.setHeader("Content-Type", "text/html")
@@ -200,10 +224,102 @@ func (w *Worker) finish(root *Root, status int) {
 	if r.respHeader("content-type") == "" {
 		r.setHeader("Content-Type", w.defaultType(rs))
 	}
+	w.headersOut(rs)
 	for _, t := range w.rootThreads(root) {
 		t.kill()
 	}
 	w.queue(func() { w.filterAndLog(root) })
+}
+
+// errorPage redirects the request to the location's error_page for
+// status, if it has one and no output was sent: the page answers with
+// status (or with what "=code" says).
+func (w *Worker) errorPage(root *Root, status int) bool {
+	rs := root.req
+	if status < 300 || rs.sent || rs.loc == nil || rs.errorPage != -1 {
+		return false
+	}
+	ep := rs.loc.ErrorPage(status)
+	if ep == nil {
+		return false
+	}
+	r := rs.r
+	r.Status, rs.errorPage = status, status // ngx.status reads it there
+	if ep.Status >= 0 {                     // "=code", or "=": what the page itself says
+		rs.errorPage = ep.Status
+	}
+	w.abandonPhase(root)
+	if strings.HasPrefix(ep.URI, "http://") || strings.HasPrefix(ep.URI, "https://") {
+		r.setHeader("Location", ep.URI)
+		rs.errorPage = http.StatusFound
+		w.queue(func() { w.finish(root, http.StatusFound) })
+		return true
+	}
+	if r.Method != http.MethodHead {
+		r.Method = http.MethodGet
+	}
+	w.queue(func() { w.redirect(root, ep.URI) })
+	return true
+}
+
+// abandonPhase ends the running phase's threads without going on to the
+// next phase: the request goes elsewhere (ngx.exec, error_page).
+func (w *Worker) abandonPhase(root *Root) {
+	root.onIdle = nil
+	for _, t := range w.rootThreads(root) {
+		t.kill()
+	}
+}
+
+// redirect is an internal redirect to uri ("/path?args" or "@named").
+func (w *Worker) redirect(root *Root, uri string) {
+	rs := root.req
+	if rs.finished {
+		return
+	}
+	r := rs.r
+	r.internal = true
+	if rs.redirects++; rs.redirects > maxRedirects {
+		w.log.write(LogErr, nil, fmt.Sprintf(`rewrite or internal redirection cycle while internally redirecting to "%s", %s`, uri, root.logCtx))
+		rs.errorPage = 0 // no error page for this one
+		w.finish(root, http.StatusInternalServerError)
+		return
+	}
+	loc := r.Server.Named(uri)
+	if !strings.HasPrefix(uri, "@") {
+		r.Path, r.Query, _ = strings.Cut(uri, "?")
+		loc = r.Server.Match(r.Path)
+	}
+	if loc == nil {
+		w.finish(root, http.StatusNotFound)
+		return
+	}
+	w.enter(root, loc)
+}
+
+// headersOut completes the response header once: add_header's headers
+// go in for the statuses nginx adds them to (any, with "always").
+func (w *Worker) headersOut(rs *reqState) {
+	if rs.headersOut || rs.loc == nil {
+		return
+	}
+	rs.headersOut = true
+	status := rs.r.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	for _, h := range rs.loc.AddHeaders {
+		switch status {
+		case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308:
+		default:
+			if h[2] != "always" {
+				continue
+			}
+		}
+		if v := w.interpolate(rs, h[1]); v != "" {
+			rs.r.RespHeader = append(rs.r.RespHeader, [2]string{h[0], v})
+		}
+	}
 }
 
 // filterAndLog runs the header and body filters over the finished
@@ -224,18 +340,22 @@ func (w *Worker) filterAndLog(root *Root) {
 	w.runFilter(root, site.Log)
 }
 
-// runFilter runs the location's handler for phase, if any, to its end:
-// these phases cannot yield.
+// runFilter runs the location's handler for phase, if any, to its end.
 func (w *Worker) runFilter(root *Root, phase string) {
 	loc := root.req.loc
 	if loc == nil || loc.Phases[phase] == nil { // finished before a location was chosen
 		return
 	}
-	l := loc.Phases[phase]
-	fn, err := w.handler(l)
+	w.runSync(root, loc.Phases[phase], phase)
+}
+
+// runSync runs l as an entry thread of phase to its end: these phases
+// (filters, log, set) cannot yield. The thread is nil when l did not load.
+func (w *Worker) runSync(root *Root, l *site.Lua, phase string) (*Thread, bool) {
+	fn, err := w.handler(root.req, l)
 	if err != nil {
 		w.log.write(LogErr, nil, err.Error())
-		return
+		return nil, false
 	}
 	root.req.phase = phase
 	t := w.newThread(kindEntry, fn, root)
@@ -243,6 +363,7 @@ func (w *Worker) runFilter(root *Root, phase string) {
 	if t.state != stDead { // it yielded: there is no coming back here
 		t.kill()
 	}
+	return t, true
 }
 
 // rootThreads lists the threads of root that still have a goroutine.
@@ -386,24 +507,44 @@ func serverName(s *site.Server) string {
 	return ""
 }
 
-// RunInit runs the site's init_by_lua and init_worker_by_lua handlers, in
-// order, each as an entry thread of its own context, before any request;
-// an error is logged as nginx logs it, and the worker goes on.
-func (w *Worker) RunInit(handlers []*site.Lua, kind string) {
-	w.queue(func() { w.runInit(handlers, kind) })
+// RunInit runs handlers in order, each as an entry thread of its own
+// context (name: "init_worker_by_lua", "exit_worker_by_lua"…); any
+// goroutine may call it. The channel gets the first failure, logged in
+// nginx's words ("init_by_lua error: …"), or nil once all have run.
+func (w *Worker) RunInit(handlers []*site.Lua, name string) <-chan error {
+	done := make(chan error, 1)
+	w.Post(func() { w.runInit(handlers, name, done) })
+	return done
 }
 
-func (w *Worker) runInit(handlers []*site.Lua, kind string) {
+func (w *Worker) runInit(handlers []*site.Lua, name string, done chan<- error) {
 	if len(handlers) == 0 {
+		done <- nil
 		return
 	}
-	fn, err := w.handler(handlers[0])
+	l := handlers[0]
+	label := name
+	if l.File != "" {
+		label += "_file"
+	}
+	fn, err := w.handler(nil, l)
 	if err != nil {
+		var ce *compileError
+		if errors.As(err, &ce) {
+			err = fmt.Errorf("%s error: %s", label, ce.msg)
+		}
 		w.log.write(LogErr, nil, err.Error())
+		done <- err
 		return
 	}
-	t := w.newThread(kindEntry, fn, w.NewRoot(kind))
-	t.onEnd = append(t.onEnd, func() { w.queue(func() { w.runInit(handlers[1:], kind) }) })
+	t := w.newThread(kindEntry, fn, w.NewRoot(name+"*"))
+	t.onEnd = append(t.onEnd, func() {
+		if t.err != nil {
+			done <- fmt.Errorf("%s error: %s", label, t.err.Object.String())
+			return
+		}
+		w.queue(func() { w.runInit(handlers[1:], name, done) })
+	})
 	w.handOff(func() { t.start(nil) })
 }
 
@@ -439,3 +580,27 @@ func (w *Worker) threadOf(root *Root) *Thread {
 	}
 	return nil
 }
+
+// fileLoadError is a handler file that could not be read.
+type fileLoadError struct {
+	path string
+	err  error
+}
+
+func (e *fileLoadError) Error() string {
+	why := "No such file or directory"
+	if !errors.Is(e.err, fs.ErrNotExist) {
+		why = e.err.Error()
+	}
+	return fmt.Sprintf(`failed to load external Lua file "%s": cannot open %s: %s`, e.path, e.path, why)
+}
+
+func (e *fileLoadError) Unwrap() error { return e.err }
+
+// compileError is a handler that does not compile: what ngx_lua says
+// about it, then the compiler's message.
+type compileError struct {
+	what, msg string
+}
+
+func (e *compileError) Error() string { return e.what + e.msg }

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"github.com/restygo/resty/runtime/ngxre"
 	"github.com/restygo/resty/runtime/shdict"
-	"github.com/restygo/resty/runtime/site"
 	"github.com/restygo/resty/runtime/socket"
 	"io"
 	"os"
@@ -127,7 +126,7 @@ type Worker struct {
 	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
 	pg     pgState               // pgmoon's pools and open connections (postgres.go)
 
-	handlers map[*site.Lua]*lua.FunctionProto // serve's handlers, compiled (request.go)
+	handlers map[string]*lua.FunctionProto // serve's handlers, compiled, by source or file (request.go)
 
 	intr    *interrupt // interactive workers: Ctrl-C (interactive.go)
 	entry   *entry     // the REPL entry running

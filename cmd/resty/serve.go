@@ -127,9 +127,33 @@ func serveSite(s *site.Site) int {
 			WorkerCount:  len(workers),
 		})
 		releases[i] = w.Hold()
-		w.RunInit(s.Init, "init_by_lua*")
-		w.RunInit(s.InitWorker, "init_worker_by_lua*")
 		workers[i] = w
+	}
+	codes := make([]int, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = w.Run(context.Background())
+		}()
+	}
+	stop := func() {
+		for i, w := range workers {
+			<-w.RunInit(s.ExitWorker, "exit_worker_by_lua")
+			releases[i]()
+		}
+	}
+	for _, w := range workers {
+		if err := <-w.RunInit(s.Init, "init_by_lua"); err != nil { // nginx would not start
+			fmt.Fprintf(os.Stderr, "nginx: [error] %v\n", err)
+			for _, release := range releases {
+				release()
+			}
+			wg.Wait()
+			return 1
+		}
+		w.RunInit(s.InitWorker, "init_worker_by_lua")
 	}
 
 	var servers []*http.Server
@@ -155,19 +179,8 @@ func serveSite(s *site.Site) int {
 		for _, hs := range servers {
 			hs.Close()
 		}
-		for _, release := range releases {
-			release()
-		}
+		stop()
 	}()
-	codes := make([]int, len(workers))
-	var wg sync.WaitGroup
-	for i, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			codes[i] = w.Run(context.Background())
-		}()
-	}
 	wg.Wait()
 	return codes[0]
 }

@@ -415,3 +415,76 @@ location /off { content_by_lua_block { ngx.say(ngx.on_abort(function() end)) } }
 		}
 	}
 }
+
+func TestServeRewriteModule(t *testing.T) {
+	s := serveConf(t, `exit_worker_by_lua_block { ngx.log(ngx.NOTICE, "worker exits") }`, `
+error_page 404 /missing;
+location /old { rewrite ^/old(.*)$ /new$1 last; }
+location /moved { rewrite ^ http://example.com/x permanent; }
+location /new { content_by_lua_block { ngx.say(ngx.var.uri, " ", ngx.var.args, " ", ngx.req.is_internal()) } }
+location /if {
+    set $mode "$arg_mode";
+    if ($mode = stop) { return 403; }
+    if ($mode ~ ^go(\d+)$) { set $n $1; }
+    set_by_lua_block $twice $n { return tonumber(ngx.arg[1] or 0) * 2 .. " " .. ngx.get_phase() }
+    add_header X-Twice $twice;
+    content_by_lua_block { ngx.say("twice=", ngx.var.twice) }
+}
+location /private { deny all; content_by_lua_block { ngx.say("secret") } }
+location /missing { content_by_lua_block { ngx.say("custom page, status ", ngx.status) } }
+location /gone { content_by_lua_block { ngx.exit(404) } }
+location ~ ^/f/(\w+)$ { content_by_lua_file html/$1.lua; }
+`)
+	os.WriteFile(filepath.Join(s.prefix, "html", "hi.lua"), []byte(`ngx.say("file hi")`), 0o644)
+	for path, want := range map[string]string{
+		"/old/x?a=1":    "200 /new/x a=1 true\n",
+		"/if?mode=go21": "200 twice=42 set\n",
+		"/if?mode=stop": "403",
+		"/private":      "403",
+		"/gone":         "404 custom page, status 404\n",
+		"/f/hi":         "200 file hi\n",
+		"/f/nope":       "404 custom page, status 404\n",
+	} {
+		code, body := s.get(path)
+		got := fmt.Sprint(code)
+		if code < 300 || strings.HasPrefix(body, "custom") {
+			got += " " + body
+		}
+		if got != want {
+			t.Errorf("GET %s: %q, want %q", path, got, want)
+		}
+	}
+	if _, h, _ := s.do("GET", "/if?mode=go1", ""); h.Get("X-Twice") != "2 set" {
+		t.Errorf("add_header with a variable: %q", h.Get("X-Twice"))
+	}
+	req, _ := http.NewRequest("GET", s.base+"/moved?q=1", nil)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || resp.StatusCode != 301 || resp.Header.Get("Location") != "http://example.com/x?q=1" {
+		t.Errorf("rewrite … permanent: %v %v", resp, err)
+	}
+	log := s.errorLog()
+	for _, want := range []string{"access forbidden by rule", `failed to load external Lua file "` + filepath.Join(s.prefix, "html", "nope.lua")} {
+		if !strings.Contains(log, want) {
+			t.Errorf("error log lacks %q:\n%s", want, log)
+		}
+	}
+	s.cmd.Process.Signal(syscall.SIGQUIT)
+	s.cmd.Wait()
+	if !strings.Contains(s.errorLog(), "worker exits") {
+		t.Errorf("exit_worker_by_lua did not run:\n%s", s.errorLog())
+	}
+}
+
+func TestServeInitFailure(t *testing.T) {
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "nginx.conf")
+	os.WriteFile(path, []byte("http { init_by_lua_block { error('no config') } server { listen 127.0.0.1:1; } }"), 0o644)
+	out, err := exec.Command(bin, "serve", "-c", path).CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "init_by_lua error: ") || !strings.Contains(string(out), "no config") {
+		t.Errorf("a failing init_by_lua must stop resty serve: %v %s", err, out)
+	}
+}

@@ -230,13 +230,23 @@ func (p *parser) quoted(q byte) (string, error) {
 	return "", p.fail("unexpected end of file, expecting %c", q)
 }
 
-// luaBlock reads "{ lua }" after a *_by_lua_block name.
+// luaBlock reads "{ lua }" after a *_by_lua_block name and its
+// arguments (set_by_lua_block $var { lua }); the Lua is the last Args.
 func (p *parser) luaBlock(name string, line int) (*Directive, byte, error) {
-	if w, quoted, _, err := p.word(); err != nil || quoted || w != "" || p.pos >= len(p.src) || p.src[p.pos] != '{' {
+	var args []string
+	for {
+		w, quoted, _, err := p.word()
 		if err != nil {
 			return nil, 0, err
 		}
-		return nil, 0, p.fail(`directive "%s" has no opening "{"`, name)
+		if quoted || w != "" {
+			args = append(args, w)
+			continue
+		}
+		if p.pos >= len(p.src) || p.src[p.pos] != '{' {
+			return nil, 0, p.fail(`directive "%s" has no opening "{"`, name)
+		}
+		break
 	}
 	luaLine := p.line
 	p.pos++
@@ -247,7 +257,7 @@ func (p *parser) luaBlock(name string, line int) (*Directive, byte, error) {
 	}
 	code := string(p.src[start:end])
 	p.pos = end + 1
-	return &Directive{Name: name, Args: []string{code}, File: p.file, Line: line, LuaLine: luaLine, Lua: true}, ';', nil
+	return &Directive{Name: name, Args: append(args, code), File: p.file, Line: line, LuaLine: luaLine, Lua: true}, ';', nil
 }
 
 // skipLua finds the "}" that closes a Lua block: braces outside strings

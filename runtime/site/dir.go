@@ -83,7 +83,7 @@ func (d *Dir) build(uri string) *Location {
 	loc := &Location{Phases: map[string]*Lua{}, Root: d.Root}
 	for _, part := range strings.Split(clean, "/") {
 		if strings.HasPrefix(part, "_") || strings.HasSuffix(part, ".lua") || part == ".." {
-			loc.Return = &Return{Code: 404}
+			loc.Ops = []*Op{{Name: "return", Return: &Return{Code: 404}}}
 			return loc
 		}
 	}
@@ -94,7 +94,7 @@ func (d *Dir) build(uri string) *Location {
 	content := d.lua(handler)
 	if content == nil {
 		if fi, err := os.Stat(filepath.Join(d.Root, filepath.FromSlash(clean))); err == nil && fi.IsDir() && !strings.HasSuffix(clean, "/") {
-			loc.Return = &Return{Code: 301, Text: clean + "/"}
+			loc.Ops = []*Op{{Name: "return", Return: &Return{Code: 301, Text: clean + "/"}}}
 		}
 		return loc // a static file, or 404
 	}

@@ -6,7 +6,6 @@ package site
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -31,6 +30,9 @@ type Lua struct {
 	Src   string
 	Chunk string
 	Line  int // the source's first line within the file (block handlers)
+	// File is a *_by_lua_file's path, loaded when first run (Src is
+	// empty); it may hold variables ("html/$1.lua").
+	File string
 }
 
 // Site is a whole configuration.
@@ -49,8 +51,13 @@ type Site struct {
 	Phases        map[string]*Lua // http-level handlers, inherited
 	ServerRewrite *Lua            // http-level server_rewrite_by_lua, inherited
 	TrustedCert   string
-	Switches
+	ExitWorker    []*Lua
+	Env           []string // env directives: "NAME" or "NAME=value"
+	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
+	// before the rewrite module's directives, not after them.
+	NoPostpone      bool
 	SocketLogErrors bool
+	Scoped
 }
 
 // Server is a server{} block.
@@ -62,8 +69,8 @@ type Server struct {
 	Dir       *Dir            // resty serve DIR: handlers by path (dir.go)
 	Rewrite   *Lua            // server_rewrite_by_lua
 	Phases    map[string]*Lua // server-level handlers, inherited
-	Sets      [][2]string     // server-level set, run before the location's
-	Switches
+	Ops       []*Op           // set, rewrite, if…: run before choosing the location
+	Scoped
 }
 
 // Location is a location{} block.
@@ -72,12 +79,94 @@ type Location struct {
 	Path    string
 	re      *regexp.Regexp
 	Phases  map[string]*Lua
-	Sets    [][2]string // set $var value
-	Return  *Return
+	Ops     []*Op // set, rewrite, return, if…
 	Root    string
 	Index   []string
 	Default string // default_type
+	Scoped
+}
+
+// Scoped are the directives a location takes from its server, and the
+// server from http{}, when it has none of its own.
+type Scoped struct {
 	Switches
+	Rules      []Rule       // allow/deny, in order
+	AddHeaders [][3]string  // add_header name value ["always"]
+	ErrorPages []*ErrorPage // error_page
+}
+
+// Rule is allow or deny: "all", an address or a CIDR network.
+type Rule struct {
+	Allow bool
+	From  string
+}
+
+// ErrorPage is "error_page code… [=[status]] uri".
+type ErrorPage struct {
+	Codes []int
+	// Status is the response's status: -1 keeps the error's code, 0
+	// ("=") takes the page's own.
+	Status int
+	URI    string
+}
+
+// read takes d if it is a scoped directive.
+func (sc *Scoped) read(d *nginxconf.Directive) (bool, error) {
+	switch d.Name {
+	case "allow", "deny":
+		sc.Rules = append(sc.Rules, Rule{Allow: d.Name == "allow", From: arg(d, 0)})
+	case "add_header":
+		if len(d.Args) < 2 || len(d.Args) > 3 {
+			return true, at(d, `invalid number of arguments in "add_header" directive`)
+		}
+		sc.AddHeaders = append(sc.AddHeaders, [3]string{d.Args[0], d.Args[1], arg(d, 2)})
+	case "error_page":
+		if len(d.Args) < 2 {
+			return true, at(d, `invalid number of arguments in "error_page" directive`)
+		}
+		ep := &ErrorPage{Status: -1, URI: d.Args[len(d.Args)-1]}
+		for _, a := range d.Args[:len(d.Args)-1] {
+			if strings.HasPrefix(a, "=") {
+				ep.Status, _ = strconv.Atoi(a[1:])
+				continue
+			}
+			code, err := strconv.Atoi(a)
+			if err != nil || code < 300 || code > 599 {
+				return true, at(d, fmt.Sprintf(`value "%s" must be between 300 and 599`, a))
+			}
+			ep.Codes = append(ep.Codes, code)
+		}
+		sc.ErrorPages = append(sc.ErrorPages, ep)
+	default:
+		return sc.Switches.read(d), nil
+	}
+	return true, nil
+}
+
+// inherit takes from outer what this level does not set itself.
+func (sc *Scoped) inherit(outer Scoped) {
+	sc.Switches.inherit(outer.Switches)
+	if sc.Rules == nil {
+		sc.Rules = outer.Rules
+	}
+	if sc.AddHeaders == nil {
+		sc.AddHeaders = outer.AddHeaders
+	}
+	if sc.ErrorPages == nil {
+		sc.ErrorPages = outer.ErrorPages
+	}
+}
+
+// ErrorPage is the error_page for status, or nil.
+func (sc *Scoped) ErrorPage(status int) *ErrorPage {
+	for _, ep := range sc.ErrorPages {
+		for _, c := range ep.Codes {
+			if c == status {
+				return ep
+			}
+		}
+	}
+	return nil
 }
 
 // Switches are the on/off directives of the http, server and location
@@ -110,12 +199,6 @@ func (sw *Switches) inherit(outer Switches) {
 	sw.CheckAbort = sw.CheckAbort || outer.CheckAbort
 }
 
-// Return is the return directive.
-type Return struct {
-	Code int
-	Text string
-}
-
 // Load builds the site from a parsed nginx.conf; prefix is nginx's -p
 // (relative *_by_lua_file paths and "html" resolve under it).
 func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
@@ -129,6 +212,7 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 		return nil, fmt.Errorf("no server{} block")
 	}
 	for _, srv := range s.Servers { // handlers given above a location apply to it
+		srv.inherit(s.Scoped)
 		if srv.Rewrite == nil {
 			srv.Rewrite = s.ServerRewrite
 		}
@@ -141,9 +225,7 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 					}
 				}
 			}
-			loc.Sets = append(append([][2]string{}, srv.Sets...), loc.Sets...)
-			loc.inherit(srv.Switches)
-			loc.inherit(s.Switches)
+			loc.inherit(srv.Scoped)
 		}
 	}
 	return s, nil
@@ -152,7 +234,7 @@ func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
 // ignored are directives that mean nothing here (nginx process, temp
 // paths, buffers and timeouts resty picks itself…): accepted, no effect.
 var ignored = map[string]bool{
-	"daemon": true, "master_process": true, "pid": true, "env": true, "user": true,
+	"daemon": true, "master_process": true, "pid": true, "user": true,
 	"events": true, "worker_connections": true, "accept_mutex": true, "use": true,
 	"timer_resolution": true, "worker_rlimit_core": true, "working_directory": true,
 	"access_log": true, "keepalive_timeout": true, "client_body_temp_path": true,
@@ -171,6 +253,8 @@ var ignored = map[string]bool{
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
 	"client_body_in_file_only": true, "lua_shared_dict_zone": true,
 	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
+	"lua_thread_cache_max_entries": true, "lua_load_resty_core": true, "error_log": true,
+	"lua_capture_error_log": true, "lua_worker_thread_vm_pool_size": true,
 }
 
 func (s *Site) main(d *nginxconf.Directive) error {
@@ -184,6 +268,8 @@ func (s *Site) main(d *nginxconf.Directive) error {
 			s.ErrorLog = s.path(s.ErrorLog)
 		}
 		s.ErrorLogLevel = arg(d, 1)
+	case "env":
+		s.Env = append(s.Env, arg(d, 0))
 	case "http":
 		for _, h := range d.Block {
 			if err := s.http(h); err != nil {
@@ -220,13 +306,16 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.TrustedCert = s.path(arg(d, 0))
 	case "lua_socket_log_errors":
 		s.SocketLogErrors = arg(d, 0) != "off"
+	case "rewrite_by_lua_no_postpone":
+		s.NoPostpone = arg(d, 0) == "on"
 	default:
-		if s.Switches.read(d) {
-			return nil
+		if ok, err := s.Scoped.read(d); ok || err != nil {
+			return err
 		}
 		handlers := phaseHandlers(s.Phases)
 		handlers["init_by_lua"] = func(l *Lua) { s.Init = append(s.Init, l) }
 		handlers["init_worker_by_lua"] = func(l *Lua) { s.InitWorker = append(s.InitWorker, l) }
+		handlers["exit_worker_by_lua"] = func(l *Lua) { s.ExitWorker = append(s.ExitWorker, l) }
 		handlers["server_rewrite_by_lua"] = func(l *Lua) { s.ServerRewrite = l }
 		if ok, err := s.handler(d, handlers); ok || err != nil {
 			return err
@@ -254,11 +343,12 @@ func (s *Site) server(srv *Server, d *nginxconf.Directive) error {
 			return err
 		}
 		srv.Locations = append(srv.Locations, loc)
-	case "set":
-		srv.Sets = append(srv.Sets, [2]string{strings.TrimPrefix(arg(d, 0), "$"), arg(d, 1)})
 	default:
-		if srv.Switches.read(d) {
-			return nil
+		if ok, err := s.readOp(&srv.Ops, d); ok || err != nil {
+			return err
+		}
+		if ok, err := srv.Scoped.read(d); ok || err != nil {
+			return err
 		}
 		handlers := phaseHandlers(srv.Phases)
 		handlers["server_rewrite_by_lua"] = func(l *Lua) { srv.Rewrite = l }
@@ -309,18 +399,19 @@ func (s *Site) location(d *nginxconf.Directive) (*Location, error) {
 			}
 			continue
 		}
-		if loc.Switches.read(ld) {
+		if ok, err := s.readOp(&loc.Ops, ld); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if ok, err := loc.Scoped.read(ld); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
 			continue
 		}
 		switch ld.Name {
-		case "set":
-			loc.Sets = append(loc.Sets, [2]string{strings.TrimPrefix(arg(ld, 0), "$"), arg(ld, 1)})
-		case "return":
-			code, err := strconv.Atoi(arg(ld, 0))
-			if err != nil {
-				return nil, at(ld, fmt.Sprintf(`invalid return code "%s"`, arg(ld, 0)))
-			}
-			loc.Return = &Return{Code: code, Text: arg(ld, 1)}
 		case "root":
 			loc.Root = s.path(arg(ld, 0))
 		case "index":
@@ -371,19 +462,24 @@ func (s *Site) lua(d *nginxconf.Directive, name string) (*Lua, error) {
 	if len(d.Args) != 1 {
 		return nil, at(d, fmt.Sprintf(`invalid number of arguments in "%s" directive`, d.Name))
 	}
+	return s.luaSource(d, name, d.Args[0])
+}
+
+// luaSource is the handler of d whose code (or file) is src.
+func (s *Site) luaSource(d *nginxconf.Directive, name, src string) (*Lua, error) {
 	base := filepath.Base(d.File)
 	switch {
 	case strings.HasSuffix(d.Name, "_file"):
-		path := s.path(d.Args[0])
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, at(d, fmt.Sprintf(`failed to load Lua file "%s": %v`, path, err))
+		// nginx loads these when first run: a missing file fails the
+		// request; a path with variables is resolved then
+		if !strings.HasPrefix(src, "$") {
+			src = s.path(src)
 		}
-		return &Lua{Src: string(src), Chunk: path, Line: 1}, nil
+		return &Lua{File: src, Line: 1}, nil
 	case d.Lua:
-		return &Lua{Src: d.Args[0], Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.LuaLine), Line: d.LuaLine}, nil
+		return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.LuaLine), Line: d.LuaLine}, nil
 	}
-	return &Lua{Src: d.Args[0], Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.Line), Line: d.Line}, nil
+	return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.Line), Line: d.Line}, nil
 }
 
 func (s *Site) path(p string) string {
@@ -451,4 +547,12 @@ func at(d *nginxconf.Directive, msg string) error {
 
 func unknown(d *nginxconf.Directive) error {
 	return at(d, fmt.Sprintf(`unknown directive "%s"`, d.Name))
+}
+
+// Captures are a regex location's submatches of path ($0, $1…), or nil.
+func (loc *Location) Captures(path string) []string {
+	if loc.re == nil {
+		return nil
+	}
+	return loc.re.FindStringSubmatch(path)
 }

@@ -59,8 +59,8 @@ http {
 	if exact.Phases[Access] == nil || exact.Phases[Content].Chunk != "content_by_lua(nginx.conf:10)" {
 		t.Errorf("phases: %+v", exact.Phases)
 	}
-	if len(exact.Sets) != 1 || exact.Sets[0] != [2]string{"who", "server"} {
-		t.Errorf("inherited set: %v", exact.Sets)
+	if len(srv.Ops) != 1 || srv.Ops[0].Var != "who" || srv.Ops[0].Value != "server" {
+		t.Errorf("server-level set: %+v", srv.Ops)
 	}
 	if srv.Named("@named") == nil || srv.Match("@named") == srv.Named("@named") {
 		t.Error("named locations are found by name only")
@@ -69,14 +69,61 @@ http {
 
 func TestLoadErrors(t *testing.T) {
 	for conf, want := range map[string]string{
-		"http { server { listen 1; what 1; } }":                              `unknown directive "what" in nginx.conf:1`,
-		"http { server { location a b c { } } }":                             `invalid number of arguments in "location" directive`,
-		"http { server { location /x { return abc; } } }":                    `invalid return code "abc"`,
-		"http { server { location /x { content_by_lua_file /nope.lua; } } }": `failed to load Lua file "/nope.lua"`,
+		"http { server { listen 1; what 1; } }":                             `unknown directive "what" in nginx.conf:1`,
+		"http { server { location a b c { } } }":                            `invalid number of arguments in "location" directive`,
+		"http { server { location /x { return abc; } } }":                   `invalid return code "abc"`,
+		"http { server { location /x { rewrite ^ /y whatever; } } }":        `invalid parameter "whatever"`,
+		"http { server { location /x { if ($a ?? b) { } } } }":              `unexpected "??" in condition`,
+		"http { server { location /x { if ($a) { content_by_lua 1; } } } }": `"content_by_lua" directive is not supported inside "if"`,
+		"http { server { location /x { error_page 200 /e; } } }":            `value "200" must be between 300 and 599`,
 		"http { }": "no server{} block",
 	} {
 		if _, err := load(t, conf); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %s", conf, err, want)
 		}
+	}
+}
+
+func TestRewriteModuleAndScoped(t *testing.T) {
+	s, err := load(t, `
+http {
+    add_header X-Http 1;
+    server {
+        error_page 404 =200 /e;
+        location /a {
+            set $x 1;
+            if ($x = 1) { rewrite ^/a(.*)$ /b$1 last; }
+            if (-f $request_filename) { return 403; }
+            set_by_lua_block $y $x { return 2 }
+            deny 10.0.0.0/8;
+            allow all;
+        }
+        location /b { add_header X-Loc 2 always; content_by_lua_file html/$1.lua; }
+    }
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s.Servers[0]
+	a, b := srv.Match("/a"), srv.Match("/b")
+	ops := a.Ops
+	if len(ops) != 4 || ops[1].Cond.Left != "$x" || ops[1].Cond.Test != "=" || ops[1].Cond.Arg != "1" ||
+		ops[1].Block[0].Flag != "last" || ops[2].Cond.Test != "-f" || ops[2].Block[0].Return.Code != 403 {
+		t.Fatalf("ops: %+v", ops)
+	}
+	if ops[3].Name != "set_by_lua" || ops[3].Var != "y" || len(ops[3].Args) != 1 || ops[3].Args[0] != "$x" {
+		t.Errorf("set_by_lua_block: %+v", ops[3])
+	}
+	if len(a.Rules) != 2 || a.Rules[0].Allow || a.Rules[1].From != "all" {
+		t.Errorf("rules: %+v", a.Rules)
+	}
+	if len(a.AddHeaders) != 1 || a.AddHeaders[0][0] != "X-Http" || len(b.AddHeaders) != 1 || b.AddHeaders[0][2] != "always" {
+		t.Errorf("add_header is inherited only by levels without their own: %v %v", a.AddHeaders, b.AddHeaders)
+	}
+	if ep := b.ErrorPage(404); ep == nil || ep.Status != 200 || ep.URI != "/e" || b.ErrorPage(500) != nil {
+		t.Errorf("error_page: %+v", ep)
+	}
+	if b.Phases[Content].File != "html/$1.lua" && b.Phases[Content].File != "/srv/html/$1.lua" {
+		t.Errorf("a file handler is loaded when it runs: %+v", b.Phases[Content])
 	}
 }
