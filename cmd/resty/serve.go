@@ -42,7 +42,9 @@ func serveCommand(code *int) *cobra.Command {
 			case conf != "" && len(args) > 0:
 				err = errors.New("give either a directory or -c nginx.conf, not both")
 			case conf != "":
-				s, err = loadConf(conf, prefix)
+				if s, err = loadConf(conf, prefix); err == nil {
+					applyEnv(s.Env)
+				}
 			default:
 				dir := "."
 				if len(args) > 0 {
@@ -232,5 +234,26 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	rw.WriteHeader(r.Status)
 	if hr.Method != http.MethodHead {
 		rw.Write(r.RespBody)
+	}
+}
+
+// applyEnv gives the process the environment nginx gives its workers:
+// only TZ and the variables the env directives name (set, for NAME=value).
+// A directory keeps the whole environment: it has no env directive.
+func applyEnv(env []string) {
+	keep := map[string]string{}
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		keep["TZ"] = tz
+	}
+	for _, e := range env {
+		if name, value, ok := strings.Cut(e, "="); ok {
+			keep[name] = value
+		} else if v, ok := os.LookupEnv(name); ok {
+			keep[name] = v
+		}
+	}
+	os.Clearenv()
+	for k, v := range keep {
+		os.Setenv(k, v)
 	}
 }

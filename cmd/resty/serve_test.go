@@ -488,3 +488,23 @@ func TestServeInitFailure(t *testing.T) {
 		t.Errorf("a failing init_by_lua must stop resty serve: %v %s", err, out)
 	}
 }
+
+func TestApplyEnv(t *testing.T) {
+	saved := os.Environ()
+	t.Cleanup(func() { // applyEnv clears PATH, which the other tests need
+		os.Clearenv()
+		for _, kv := range saved {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
+	})
+	t.Setenv("KEPT", "1")
+	t.Setenv("DROPPED", "1")
+	t.Setenv("TZ", "UTC")
+	applyEnv([]string{"KEPT", "SET=hello", "ABSENT"})
+	for name, want := range map[string]string{"KEPT": "1", "SET": "hello", "TZ": "UTC", "DROPPED": "", "ABSENT": ""} {
+		if got := os.Getenv(name); got != want {
+			t.Errorf("%s=%q, want %q", name, got, want)
+		}
+	}
+}
