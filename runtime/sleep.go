@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -15,6 +16,10 @@ func (w *Worker) ngxSleep(L *lua.LState) int {
 		raise(L, "invalid sleep duration \"%d\"", ms)
 	}
 	t := w.running(L)
+	w.log.write(LogDebug, t, fmt.Sprintf("lua ready to sleep for %d ms", ms))
 	t.Sleep(time.Duration(ms) * time.Millisecond)
+	if rs := t.root.req; rs != nil {
+		w.log.write(LogDebug, t, fmt.Sprintf(`lua sleep timer expired: "%s?%s"`, rs.r.Path, rs.r.Query))
+	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -78,12 +79,15 @@ func (w *Worker) takeSlot(L *lua.LState, s *tcpSock, name string, reuse bool, si
 			return "" // no counted pool, as ngx_lua without options
 		}
 		l = w.newLimit(name, size, backlog)
+		w.logPoolCreated(name, size)
 	}
 	if !reuse && l.backlog >= 0 && l.active >= l.size {
 		if len(l.waiters) >= l.backlog {
 			return "too many waiting connect operations"
 		}
-		if !l.wait(w.running(L), s.timeouts[connectTimeout]) {
+		t := w.running(L)
+		w.log.write(LogDebug, t, fmt.Sprintf(`lua tcp socket queue connect operation for connection pool "%s", timeout: %d`, name, s.timeouts[connectTimeout].Milliseconds()))
+		if !l.wait(t, s.timeouts[connectTimeout]) {
 			return "timeout"
 		}
 		// release handed us its slot: active already counts it.
@@ -92,6 +96,12 @@ func (w *Worker) takeSlot(L *lua.LState, s *tcpSock, name string, reuse bool, si
 	}
 	s.slot = l
 	return ""
+}
+
+// logPoolCreated says, at debug level, that the pool name came to be.
+func (w *Worker) logPoolCreated(name string, size int) {
+	w.log.write(LogDebug, w.cur, fmt.Sprintf(`lua tcp socket keepalive create connection pool for key "%s"`, name))
+	w.log.write(LogDebug, w.cur, fmt.Sprintf("lua tcp socket connection pool size: %d", size))
 }
 
 func (w *Worker) newLimit(name string, size, backlog int) *poolLimit {

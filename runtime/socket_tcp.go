@@ -102,7 +102,7 @@ func sockArg[T any](L *lua.LState, what string) T {
 	var zero T
 	obj, ok := L.Get(1).(*lua.LTable)
 	if !ok {
-		L.ArgError(1, what+" expected")
+		L.ArgError(1, "table expected, got "+L.Get(1).Type().String())
 		return zero
 	}
 	ud, _ := obj.RawGetInt(1).(*lua.LUserData)
@@ -150,6 +150,9 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)
 	}
 	host := w.tostring(L, L.Get(2))
+	if host == "" {
+		return pushFail(L, `failed to parse host name "": no host`)
+	}
 	network, address, pool := "tcp", "", ""
 	if strings.HasPrefix(host, "unix:") {
 		network, address, pool = "unix", host[len("unix:"):], host
@@ -194,12 +197,14 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 	if c == nil { // a setkeepalive that ended our wait left its connection
 		c = w.pools.Get(pool)
 	}
+	t := w.running(L)
 	if c != nil {
+		w.log.write(LogDebug, t, "lua tcp socket get keepalive peer: using connection")
 		s.conn, s.pool = c, pool
 		w.closeWithRoot(s)
 		return pushOK(L)
 	}
-	t := w.running(L)
+	w.log.write(LogDebug, t, fmt.Sprintf("lua tcp socket connect timeout: %d", s.timeouts[connectTimeout].Milliseconds()))
 	t.onKill = s.releaseSlot // killed while connecting
 	var conn *socket.Conn
 	var err error
@@ -218,6 +223,8 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		s.releaseSlot()
 		if network == "unix" {
 			w.logUnixConnectFailure(t, host, err)
+		} else {
+			w.logConnectFailure(t, err)
 		}
 		return pushFail(L, err.Error())
 	}
@@ -334,6 +341,9 @@ func (w *Worker) sendBytes(L *lua.LState, v lua.LValue, out []byte) []byte {
 }
 
 func (w *Worker) tcpSend(L *lua.LState) int {
+	if n := L.GetTop(); n != 2 {
+		raise(L, "expecting 2 arguments (including the object), but got %d", n)
+	}
 	s := w.tcpArg(L)
 	data := w.sendBytes(L, L.Get(2), nil)
 	if s.conn == nil {
@@ -341,7 +351,9 @@ func (w *Worker) tcpSend(L *lua.LState) int {
 	}
 	var n int
 	var err error
-	w.running(L).Block(func(ctx context.Context) {
+	t := w.running(L)
+	w.log.write(LogDebug, t, fmt.Sprintf("lua tcp socket send timeout: %d", s.timeouts[sendTimeout].Milliseconds()))
+	t.Block(func(ctx context.Context) {
 		n, err = s.conn.Send(ctx, data, s.timeouts[sendTimeout])
 	})
 	if err != nil {
@@ -367,6 +379,7 @@ func (w *Worker) tcpReceive(L *lua.LState) int {
 	}
 	var read func(ctx context.Context) (string, error)
 	timeout := s.timeouts[readTimeout]
+	w.log.write(LogDebug, w.cur, fmt.Sprintf("lua tcp socket read timeout: %d", timeout.Milliseconds()))
 	line, n := false, -1 // what Ready checks; -1: never served from the buffer
 	switch p := L.Get(2).(type) {
 	case *lua.LNilType:
@@ -572,6 +585,9 @@ func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
 	}
 	c := s.conn
 	s.conn = nil
+	if w.limits[s.pool] == nil && w.pools.Len(s.pool) == 0 { // ngx_lua frees an empty pool
+		w.logPoolCreated(s.pool, w.keepaliveSize(s.pool, size))
+	}
 	err := w.pools.Put(s.pool, c, idle, w.keepaliveSize(s.pool, size))
 	if err == socket.ErrUnreadData {
 		s.conn = c // still usable, as in ngx_lua
@@ -593,6 +609,21 @@ func tcpGetReusedTimes(L *lua.LState) int {
 	return 1
 }
 
+// logConnectFailure logs a TCP connect's failure as nginx's connection
+// error handler does, at info level.
+func (w *Worker) logConnectFailure(t *Thread, err error) {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		w.log.write(LogInfo, t, fmt.Sprintf("connect() failed (%d: %s)", int(errno), errnoText(errno)))
+	}
+}
+
+// errnoText is strerror's text, capitalised as glibc's.
+func errnoText(errno syscall.Errno) string {
+	text := errno.Error()
+	return strings.ToUpper(text[:1]) + text[1:]
+}
+
 // logUnixConnectFailure logs what nginx logs when connect() on a unix
 // socket fails at once (a TCP connect fails later, at info level): "error"
 // for the errors ngx_event_connect_peer expects, "crit" for the rest.
@@ -607,7 +638,5 @@ func (w *Worker) logUnixConnectFailure(t *Thread, target string, err error) {
 		syscall.ENETUNREACH, syscall.EHOSTDOWN, syscall.EHOSTUNREACH:
 		level = LogErr
 	}
-	text := errno.Error()
-	text = strings.ToUpper(text[:1]) + text[1:]
-	w.log.write(level, t, fmt.Sprintf("connect() to %s failed (%d: %s)", target, int(errno), text))
+	w.log.write(level, t, fmt.Sprintf("connect() to %s failed (%d: %s)", target, int(errno), errnoText(errno)))
 }

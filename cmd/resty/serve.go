@@ -161,7 +161,12 @@ func serveSite(s *site.Site) int {
 	var servers []*http.Server
 	for _, srv := range s.Servers {
 		for _, addr := range srv.Listen {
-			l, err := net.Listen("tcp", addr)
+			network, laddr := "tcp", addr
+			if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+				network, laddr = "unix", path
+				os.Remove(path) // a stale socket file of an earlier run
+			}
+			l, err := net.Listen(network, laddr)
 			if err != nil {
 				return emerg(fmt.Errorf("bind() to %s failed (%v)", addr, err))
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -505,6 +506,40 @@ func TestApplyEnv(t *testing.T) {
 	for name, want := range map[string]string{"KEPT": "1", "SET": "hello", "TZ": "UTC", "DROPPED": "", "ABSENT": ""} {
 		if got := os.Getenv(name); got != want {
 			t.Errorf("%s=%q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestServeUnixListen(t *testing.T) {
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "nginx.sock")
+	conf := filepath.Join(dir, "nginx.conf")
+	os.WriteFile(conf, []byte(`http { server { listen unix:`+sock+`; location /t { content_by_lua_block { ngx.say("over unix") } } } }`), 0o644)
+	cmd := exec.Command(bin, "serve", "-c", conf)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return net.Dial("unix", sock)
+	}}}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := client.Get("http://localhost/t")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "over unix\n" {
+				t.Errorf("body %q", body)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
 		}
 	}
 }

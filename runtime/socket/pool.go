@@ -64,6 +64,9 @@ func (p *Pools) Get(name string) *Conn {
 	return c
 }
 
+// Len is the number of idle connections in the pool name.
+func (p *Pools) Len(name string) int { return p.idle.Len(name) }
+
 // Close closes every idle connection; later Puts close their connection,
 // later Gets find nothing. Called at worker exit.
 func (p *Pools) Close() { p.idle.Close() }
