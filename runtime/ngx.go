@@ -58,7 +58,7 @@ func (w *Worker) openNgx() *lua.LTable {
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"say":         w.ngxSay,
 		"print":       w.ngxPrint,
-		"flush":       ngxTrue,
+		"flush":       w.ngxFlush,
 		"eof":         w.ngxEOF,
 		"log":         w.ngxLog,
 		"sleep":       w.ngxSleep,

@@ -120,17 +120,8 @@ func (w *Worker) basePrint(L *lua.LState) int {
 	return 0
 }
 
-// ngxEOF is ngx.eof: the response is complete (the handler may go on);
-// on a console there is nothing to do.
-func (w *Worker) ngxEOF(L *lua.LState) int {
-	if rs := w.currentRequest(); rs != nil {
-		rs.eof = true
-	}
-	return ngxTrue(L)
-}
-
-// ngxTrue serves ngx.flush, which has nothing to do on a console (and
-// nothing yet in a request, whose response is sent when it ends).
+// ngxTrue is the true that ngx.flush and ngx.eof give where they have
+// nothing to do.
 func ngxTrue(L *lua.LState) int {
 	L.Push(lua.LTrue)
 	return 1

@@ -35,8 +35,8 @@ type Request struct {
 
 	Status     int
 	RespHeader [][2]string // in the order set
-	RespBody   []byte
-	Done       chan struct{} // closed when the response is complete
+	RespBody   []byte      // printed, not sent yet (a subrequest's: all of it)
+	Out        *Outbox     // where the response streams to (nil: a subrequest)
 
 	internal bool   // a subrequest (ngx.req.is_internal)
 	root     *Root  // the context serving it, once started
@@ -62,14 +62,16 @@ type reqState struct {
 	redirects  int      // internal redirects so far (nginx allows 10)
 	setArgs    []string // ngx.arg in set_by_lua
 	headersOut bool     // add_header applied: the header is complete
+	headerOut  bool     // the header has been handed out
+	lastOut    bool     // the whole response has (ngx.eof, or the end)
 	errorPage  int      // the status an error_page redirect answers with (-1: none)
 }
 
 // requestPhases are those a location's handlers run in, in order.
 var requestPhases = []string{site.Rewrite, site.Access, site.Content}
 
-// Serve runs r in the worker; any goroutine may call it. r.Done is closed
-// when the response is ready.
+// Serve runs r in the worker; any goroutine may call it. The response
+// streams to r.Out.
 func (w *Worker) Serve(r *Request) {
 	w.Post(func() { w.startRequest(r) })
 }
@@ -208,11 +210,8 @@ func (w *Worker) finish(root *Root, status int) {
 	}
 	rs.finished = true
 	r := rs.r
-	switch {
-	case status > 0 && !rs.sent:
+	if status > 0 && !rs.sent {
 		r.Status = status
-	case r.Status == 0:
-		r.Status = http.StatusOK
 	}
 	if rs.errorPage > 0 {
 		r.Status = rs.errorPage
@@ -221,10 +220,6 @@ func (w *Worker) finish(root *Root, status int) {
 		r.RespBody = []byte(errorPage(r.Status))
 		r.setHeader("Content-Type", "text/html")
 	}
-	if r.respHeader("content-type") == "" {
-		r.setHeader("Content-Type", w.defaultType(rs))
-	}
-	w.headersOut(rs)
 	for _, t := range w.rootThreads(root) {
 		t.kill()
 	}
@@ -322,18 +317,11 @@ func (w *Worker) headersOut(rs *reqState) {
 	}
 }
 
-// filterAndLog runs the header and body filters over the finished
-// response, hands it out, then runs the log handler.
+// filterAndLog sends the rest of the finished response through the
+// filters, then runs the log handler.
 func (w *Worker) filterAndLog(root *Root) {
-	rs := root.req
-	r := rs.r
-	w.runFilter(root, site.HeaderFilter)
-	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
-		rs.chunk, rs.chunkEOF = r.RespBody, true
-		w.runFilter(root, site.BodyFilter)
-		r.RespBody = rs.chunk
-	}
-	close(r.Done)
+	r := root.req.r
+	w.sendResponse(root, true, nil)
 	if r.onFinish != nil {
 		r.onFinish()
 	}

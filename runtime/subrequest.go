@@ -50,7 +50,7 @@ func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request
 	path, query, _ := strings.Cut(uri, "?")
 	sub := &Request{
 		Method: "GET", Proto: parent.Proto, RemoteAddr: parent.RemoteAddr, LocalAddr: parent.LocalAddr, ListenAddr: parent.ListenAddr,
-		Site: parent.Site, Server: parent.Server, Start: w.now, Done: make(chan struct{}),
+		Site: parent.Site, Server: parent.Server, Start: w.now,
 		Header: append([][2]string(nil), parent.Header...), internal: true,
 	}
 	if o, ok := opts.(*lua.LTable); ok {

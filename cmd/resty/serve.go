@@ -207,7 +207,7 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	r := &runtime.Request{
 		Method: hr.Method, RawURI: hr.RequestURI, Path: hr.URL.Path, Query: hr.URL.RawQuery,
 		Proto: hr.Proto, Body: body, RemoteAddr: hr.RemoteAddr, ListenAddr: f.listen, Site: f.site, Server: f.server,
-		Start: time.Now(), Done: make(chan struct{}),
+		Start: time.Now(), Out: runtime.NewOutbox(),
 	}
 	if la, ok := hr.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		r.LocalAddr = la.String()
@@ -225,21 +225,7 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	}
 	w := f.workers[int(f.next.Add(1))%len(f.workers)]
 	w.Serve(r)
-	select {
-	case <-r.Done:
-	case <-hr.Context().Done(): // the client went away first
-		w.ClientGone(r)
-		<-r.Done
-	}
-	h := rw.Header()
-	for _, kv := range r.RespHeader {
-		h.Add(kv[0], kv[1])
-	}
-	h.Set("Server", "nginx")
-	rw.WriteHeader(r.Status)
-	if hr.Method != http.MethodHead {
-		rw.Write(r.RespBody)
-	}
+	f.stream(rw, hr, w, r)
 }
 
 // applyEnv gives the process the environment nginx gives its workers:
@@ -262,3 +248,49 @@ func applyEnv(env []string) {
 		os.Setenv(k, v)
 	}
 }
+
+// stream writes r's response as the worker hands it out: a response sent
+// in one part goes out whole, one flushed by the handler in chunks. A
+// client that goes away first is reported (ngx.on_abort and
+// lua_check_client_abort); the parts are taken to the end all the same,
+// so that no ngx.flush(true) waits forever.
+func (f *front) stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Worker, r *runtime.Request) {
+	gone := hr.Context().Done()
+	rc := http.NewResponseController(rw)
+	for last := false; !last; {
+		select {
+		case <-r.Out.Ready():
+		case <-gone:
+			gone = nil
+			w.ClientGone(r)
+			continue
+		}
+		for _, p := range r.Out.Take() {
+			if p.First {
+				h := rw.Header()
+				for _, kv := range p.Header {
+					k := kv[0] // as the handler spelled it, as nginx sends it
+					if ck := http.CanonicalHeaderKey(k); framing[ck] {
+						k = ck // net/http must see these
+					}
+					h[k] = append(h[k], kv[1])
+				}
+				h["Server"] = []string{"nginx"}
+				rw.WriteHeader(p.Status)
+			}
+			if len(p.Data) > 0 && hr.Method != http.MethodHead {
+				rw.Write(p.Data)
+			}
+			if !p.Last {
+				rc.Flush()
+			}
+			if p.Ack != nil {
+				close(p.Ack)
+			}
+			last = last || p.Last
+		}
+	}
+}
+
+// framing are the headers net/http itself reads to frame a response.
+var framing = map[string]bool{"Content-Length": true, "Content-Type": true, "Transfer-Encoding": true, "Connection": true, "Date": true}

@@ -1,0 +1,170 @@
+package runtime
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/restygo/resty/runtime/site"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// A served response leaves the worker in parts, as nginx's output chain
+// does: the header once (after header_filter), then body chunks (each
+// through body_filter), the last one marked. ngx.flush and ngx.eof send
+// what the handler printed so far; otherwise the response goes out whole
+// when the request finishes. The worker never waits for the client.
+
+// Part is a piece of a streamed response.
+type Part struct {
+	Status int
+	Header [][2]string // the response header: in the first part only
+	First  bool
+	Data   []byte
+	Last   bool
+	Ack    chan struct{} // closed once written: ngx.flush(true) waits for it
+}
+
+// Outbox carries a response's parts from the worker to the front end.
+type Outbox struct {
+	mu    sync.Mutex
+	parts []Part
+	ready chan struct{}
+}
+
+// NewOutbox makes the outbox of a request the front end streams.
+func NewOutbox() *Outbox { return &Outbox{ready: make(chan struct{}, 1)} }
+
+// Ready has a value when parts are waiting.
+func (o *Outbox) Ready() <-chan struct{} { return o.ready }
+
+// Take returns the waiting parts.
+func (o *Outbox) Take() []Part {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	parts := o.parts
+	o.parts = nil
+	return parts
+}
+
+func (o *Outbox) push(p Part) {
+	o.mu.Lock()
+	o.parts = append(o.parts, p)
+	o.mu.Unlock()
+	select {
+	case o.ready <- struct{}{}:
+	default:
+	}
+}
+
+// completeHeader fixes what the header says when it goes out: the status
+// (200 unless set), a Content-Type, add_header's headers.
+func (w *Worker) completeHeader(rs *reqState) {
+	r := rs.r
+	if r.Status == 0 {
+		r.Status = http.StatusOK
+	}
+	if r.respHeader("content-type") == "" {
+		r.setHeader("Content-Type", w.defaultType(rs))
+	}
+	w.headersOut(rs)
+}
+
+// sendResponse runs the filters over what the handler printed since the
+// last time and hands it out; last ends the response. A subrequest's
+// response (no outbox) is kept whole for its parent. On the loop only:
+// the filters run as threads of their own.
+func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
+	rs := root.req
+	r := rs.r
+	if rs.lastOut || r.Out == nil && !last {
+		if ack != nil {
+			close(ack)
+		}
+		return
+	}
+	first := !rs.headerOut
+	if first {
+		rs.headerOut = true
+		w.completeHeader(rs)
+		w.runFilter(root, site.HeaderFilter)
+	}
+	body := r.RespBody
+	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
+		rs.chunk, rs.chunkEOF = body, last
+		w.runFilter(root, site.BodyFilter)
+		body = rs.chunk
+	}
+	rs.lastOut = last
+	if r.Out == nil {
+		r.RespBody = body
+		return
+	}
+	r.RespBody = nil
+	p := Part{First: first, Data: body, Last: last, Ack: ack}
+	if first {
+		p.Status, p.Header = r.Status, append([][2]string(nil), r.RespHeader...)
+	}
+	r.Out.push(p)
+}
+
+// ngxFlush is ngx.flush(wait): what was printed goes to the client now;
+// with wait, the thread resumes once it is written.
+func (w *Worker) ngxFlush(L *lua.LState) int {
+	rs := w.currentRequest()
+	if rs == nil || !rs.sent || rs.r.Out == nil {
+		return ngxTrue(L) // a console, or nothing to flush, or a subrequest
+	}
+	if rs.eof || rs.finished {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("seen eof"))
+		return 2
+	}
+	wait := lua.LVAsBool(L.Get(1))
+	w.sendFromThread(L, false, wait)
+	return ngxTrue(L)
+}
+
+// ngxEOF is ngx.eof: the response is complete, the handler may go on; on
+// a console there is nothing to do.
+func (w *Worker) ngxEOF(L *lua.LState) int {
+	rs := w.currentRequest()
+	if rs == nil {
+		return ngxTrue(L)
+	}
+	if rs.eof {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("seen eof"))
+		return 2
+	}
+	rs.eof, rs.sent = true, true
+	w.sendFromThread(L, true, false)
+	return ngxTrue(L)
+}
+
+// sendFromThread has the loop send the response so far (the filters cannot
+// run inside the calling thread), and parks the thread meanwhile.
+func (w *Worker) sendFromThread(L *lua.LState, last, wait bool) {
+	t := w.running(L)
+	root := t.root
+	tok := t.NextToken()
+	var ack chan struct{}
+	if wait {
+		ack = make(chan struct{})
+	}
+	w.queue(func() {
+		w.sendResponse(root, last, ack)
+		if ack == nil {
+			w.wakeNow(t, tok, nil)
+			return
+		}
+		w.blocked++
+		go func() {
+			<-ack
+			w.Post(func() {
+				w.blocked--
+				w.wakeNow(t, tok, nil)
+			})
+		}()
+	})
+	t.park()
+}
