@@ -543,3 +543,30 @@ func TestServeUnixListen(t *testing.T) {
 		}
 	}
 }
+
+func TestServeFlushAndEOF(t *testing.T) {
+	s := serveConf(t, "", `
+location /flush { content_by_lua_block { ngx.say("one") ngx.flush(true) ngx.sleep(30) ngx.say("two") } }
+location /eof { content_by_lua_block { ngx.say("answer") ngx.eof() ngx.sleep(30) } }
+location /filtered {
+    body_filter_by_lua_block { ngx.arg[1] = string.upper(ngx.arg[1]) .. (ngx.arg[2] and "." or "|") }
+    content_by_lua_block { ngx.say("a") ngx.flush() ngx.say("b") }
+}
+`)
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(s.base + "/flush")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 4)
+	if _, err := io.ReadFull(resp.Body, line); err != nil || string(line) != "one\n" {
+		t.Errorf("flushed output: %q %v", line, err)
+	}
+	resp.Body.Close()
+	if code, body := s.get("/eof"); code != 200 || body != "answer\n" {
+		t.Errorf("ngx.eof: %d %q (the handler still sleeps)", code, body)
+	}
+	if code, body := s.get("/filtered"); code != 200 || body != "A\n|B\n." {
+		t.Errorf("body_filter runs per flushed chunk: %d %q", code, body)
+	}
+}
