@@ -40,7 +40,8 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"get_headers":   w.reqGetHeaders,
 		"set_header":    w.reqSetHeader,
 		"clear_header":  func(L *lua.LState) int { w.setReqHeader(L, L.CheckString(1), lua.LNil); return 0 },
-		"read_body":     func(L *lua.LState) int { w.request(L).bodyRead = true; return 0 },
+		"read_body":     w.reqReadBody,
+		"socket":        w.reqSocket,
 		"discard_body":  func(L *lua.LState) int { w.request(L); return 0 },
 		"get_body_data": w.reqGetBodyData,
 		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
@@ -52,7 +53,7 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"is_internal": func(L *lua.LState) int { L.Push(lua.LBool(w.request(L).r.internal)); return 1 },
 		"raw_header":  w.reqRawHeader,
 	})
-	for _, name := range []string{"socket", "init_body", "append_body", "finish_body", "set_uri"} {
+	for _, name := range []string{"init_body", "append_body", "finish_body", "set_uri"} {
 		req.RawSetString(name, L.NewFunction(notImplemented("ngx.req."+name)))
 	}
 	ngx.RawSetString("req", req)

@@ -84,6 +84,11 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 		buf = append(buf, '\n')
 	}
 	if rs != nil {
+		if rs.rawConn != nil {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("raw request socket acquired"))
+			return 2
+		}
 		if rs.eof || rs.finished {
 			L.Push(lua.LNil)
 			L.Push(lua.LString("seen eof"))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,6 +38,7 @@ type Request struct {
 	RespHeader [][2]string // in the order set
 	RespBody   []byte      // printed, not sent yet (a subrequest's: all of it)
 	Out        *Outbox     // where the response streams to (nil: a subrequest)
+	Down       *Downstream // the client: unread body, connection (nil: a subrequest)
 
 	internal bool   // a subrequest (ngx.req.is_internal)
 	root     *Root  // the context serving it, once started
@@ -64,6 +66,8 @@ type reqState struct {
 	headersOut bool     // add_header applied: the header is complete
 	headerOut  bool     // the header has been handed out
 	lastOut    bool     // the whole response has (ngx.eof, or the end)
+	bodySocket bool     // ngx.req.socket took the body
+	rawConn    net.Conn // ngx.req.socket(true) took the connection
 	errorPage  int      // the status an error_page redirect answers with (-1: none)
 }
 
@@ -322,6 +326,9 @@ func (w *Worker) headersOut(rs *reqState) {
 func (w *Worker) filterAndLog(root *Root) {
 	r := root.req.r
 	w.sendResponse(root, true, nil)
+	if c := root.req.rawConn; c != nil {
+		c.Close()
+	}
 	if r.onFinish != nil {
 		r.onFinish()
 	}

@@ -43,7 +43,10 @@ func (w *Worker) enter(root *Root, loc *site.Location) {
 	rs := root.req
 	rs.loc = loc
 	rs.captures = loc.Captures(rs.r.Path)
-	rs.bodyRead = rs.bodyRead || loc.NeedBody
+	if loc.NeedBody && !rs.bodyRead {
+		w.loadBody(root, func() { w.enter(root, loc) })
+		return
+	}
 	if l := loc.Phases[site.Rewrite]; l != nil && rs.r.Site.NoPostpone {
 		w.runHandler(root, l, site.Rewrite, func() { w.afterOps(root, w.runOps(root, loc.Ops), 1) })
 		return

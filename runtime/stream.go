@@ -131,6 +131,11 @@ func (w *Worker) ngxEOF(L *lua.LState) int {
 	if rs == nil {
 		return ngxTrue(L)
 	}
+	if rs.rawConn != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("raw request socket acquired"))
+		return 2
+	}
 	if rs.eof {
 		L.Push(lua.LNil)
 		L.Push(lua.LString("seen eof"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -203,10 +204,21 @@ type front struct {
 }
 
 func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
-	body, _ := io.ReadAll(hr.Body)
+	rc := http.NewResponseController(rw)
+	var hijacked atomic.Bool
+	down := &runtime.Downstream{
+		SetReadDeadline: rc.SetReadDeadline,
+		Hijack: func() (net.Conn, *bufio.ReadWriter, error) {
+			hijacked.Store(true)
+			return rc.Hijack()
+		},
+	}
+	if hr.ContentLength != 0 {
+		down.Body = hr.Body
+	}
 	r := &runtime.Request{
 		Method: hr.Method, RawURI: hr.RequestURI, Path: hr.URL.Path, Query: hr.URL.RawQuery,
-		Proto: hr.Proto, Body: body, RemoteAddr: hr.RemoteAddr, ListenAddr: f.listen, Site: f.site, Server: f.server,
+		Proto: hr.Proto, Down: down, RemoteAddr: hr.RemoteAddr, ListenAddr: f.listen, Site: f.site, Server: f.server,
 		Start: time.Now(), Out: runtime.NewOutbox(),
 	}
 	if la, ok := hr.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
@@ -225,7 +237,7 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	}
 	w := f.workers[int(f.next.Add(1))%len(f.workers)]
 	w.Serve(r)
-	f.stream(rw, hr, w, r)
+	f.stream(rw, hr, w, r, &hijacked)
 }
 
 // applyEnv gives the process the environment nginx gives its workers:
@@ -254,7 +266,7 @@ func applyEnv(env []string) {
 // client that goes away first is reported (ngx.on_abort and
 // lua_check_client_abort); the parts are taken to the end all the same,
 // so that no ngx.flush(true) waits forever.
-func (f *front) stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Worker, r *runtime.Request) {
+func (f *front) stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Worker, r *runtime.Request, hijacked *atomic.Bool) {
 	gone := hr.Context().Done()
 	rc := http.NewResponseController(rw)
 	for last := false; !last; {
@@ -266,6 +278,10 @@ func (f *front) stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Work
 			continue
 		}
 		for _, p := range r.Out.Take() {
+			if hijacked.Load() { // ngx.req.socket(true): the handler wrote it all
+				last = last || p.Last
+				continue
+			}
 			if p.First {
 				h := rw.Header()
 				for _, kv := range p.Header {

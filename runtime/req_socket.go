@@ -1,0 +1,174 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/restygo/resty/runtime/socket"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// The request body is read when the handler asks for it (ngx.req.read_body,
+// lua_need_request_body) or streamed through ngx.req.socket; with
+// ngx.req.socket(true) the handler owns the client connection.
+
+// Downstream is what the front end lends a request for reading its body
+// and taking its connection over.
+type Downstream struct {
+	Body            io.Reader                                   // the unread body; nil when there is none
+	SetReadDeadline func(time.Time) error                       // the client connection's
+	Hijack          func() (net.Conn, *bufio.ReadWriter, error) // for the raw socket
+}
+
+// clientBodyTimeout is nginx's client_body_timeout default.
+const clientBodyTimeout = 60 * time.Second
+
+// readBody reads the rest of the body into r.Body; ctx cuts it short.
+func readBody(ctx context.Context, r *Request) error {
+	d := r.Down
+	if d == nil || d.Body == nil {
+		return nil
+	}
+	d.SetReadDeadline(time.Now().Add(clientBodyTimeout))
+	stop := context.AfterFunc(ctx, func() { d.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	data, err := io.ReadAll(d.Body)
+	r.Body = append(r.Body, data...)
+	d.Body = nil
+	return err
+}
+
+// bodyStatus is the status a failed body read ends the request with.
+func bodyStatus(err error) int {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return http.StatusRequestTimeout
+	}
+	return http.StatusBadRequest
+}
+
+// reqReadBody is ngx.req.read_body.
+func (w *Worker) reqReadBody(L *lua.LState) int {
+	rs := w.request(L)
+	if rs.bodyRead || rs.bodySocket {
+		return 0
+	}
+	var err error
+	if d := rs.r.Down; d != nil && d.Body != nil {
+		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r) })
+	}
+	rs.bodyRead = true
+	if err != nil {
+		w.log.write(LogInfo, w.cur, "client prematurely closed connection")
+		return w.requestExit(L, bodyStatus(err))
+	}
+	return 0
+}
+
+// loadBody reads the body for lua_need_request_body, then runs next.
+func (w *Worker) loadBody(root *Root, next func()) {
+	rs := root.req
+	if d := rs.r.Down; rs.bodyRead || d == nil || d.Body == nil {
+		rs.bodyRead = true
+		next()
+		return
+	}
+	w.blocked++
+	go func() {
+		err := readBody(context.Background(), rs.r)
+		w.Post(func() {
+			w.blocked--
+			rs.bodyRead = true
+			if err != nil {
+				w.finish(root, bodyStatus(err))
+				return
+			}
+			next()
+		})
+	}()
+}
+
+// reqSocket is ngx.req.socket(raw): a cosocket that reads the request
+// body, or (raw) the client connection itself, for reading and writing.
+func (w *Worker) reqSocket(L *lua.LState) int {
+	rs := w.request(L)
+	r := rs.r
+	raw := lua.LVAsBool(L.Get(1))
+	switch {
+	case r.Down == nil || r.internal:
+		return pushFail(L, "nginx output filter error") // a subrequest has no client
+	case rs.rawConn != nil:
+		return pushFail(L, "duplicate call")
+	case !raw && (rs.bodyRead || rs.bodySocket):
+		return pushFail(L, "request body already exists")
+	case !raw && r.Down.Body == nil:
+		return pushFail(L, "no body")
+	}
+	var nc net.Conn
+	if raw {
+		if rs.r.Proto == "HTTP/1.0" {
+			return pushFail(L, "http 1.0 buffering")
+		}
+		c, brw, err := r.Down.Hijack()
+		if err != nil {
+			return pushFail(L, err.Error())
+		}
+		buffered, _ := brw.Reader.Peek(brw.Reader.Buffered())
+		nc = &prefixConn{Conn: c, prefix: append([]byte(nil), buffered...)}
+		rs.rawConn, rs.sent = c, true
+	} else {
+		nc = &bodyConn{down: r.Down}
+	}
+	rs.bodySocket = true
+	L.Push(w.newSockTable(L, w.tcpMeta, &tcpSock{
+		root:     w.running(L).root,
+		conn:     socket.NewConn(nc),
+		timeouts: [3]time.Duration{defaultSocketTimeout, defaultSocketTimeout, defaultSocketTimeout},
+	}))
+	return 1
+}
+
+// prefixConn reads what the HTTP server had already buffered first.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixConn) Read(b []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(b, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+// bodyConn is the request body as a read-only connection.
+type bodyConn struct {
+	down *Downstream
+}
+
+var errReadOnly = errors.New("the request body socket is read-only")
+
+func (c *bodyConn) Read(b []byte) (int, error) {
+	if c.down.Body == nil {
+		return 0, io.EOF
+	}
+	n, err := c.down.Body.Read(b)
+	if err == io.EOF {
+		c.down.Body = nil
+	}
+	return n, err
+}
+func (c *bodyConn) Write(b []byte) (int, error)        { return 0, errReadOnly }
+func (c *bodyConn) Close() error                       { return nil }
+func (c *bodyConn) LocalAddr() net.Addr                { return &net.TCPAddr{} }
+func (c *bodyConn) RemoteAddr() net.Addr               { return &net.TCPAddr{} }
+func (c *bodyConn) SetDeadline(t time.Time) error      { return c.down.SetReadDeadline(t) }
+func (c *bodyConn) SetReadDeadline(t time.Time) error  { return c.down.SetReadDeadline(t) }
+func (c *bodyConn) SetWriteDeadline(t time.Time) error { return nil }
