@@ -570,3 +570,46 @@ location /filtered {
 		t.Errorf("body_filter runs per flushed chunk: %d %q", code, body)
 	}
 }
+
+func TestServeReqSocket(t *testing.T) {
+	s := serveConf(t, "", `
+location /body {
+    content_by_lua_block {
+        local sock, err = ngx.req.socket()
+        if not sock then ngx.say("err: ", err) return end
+        local head = sock:receive(3)
+        local rest = sock:receive("*a")
+        ngx.say(head, "|", rest)
+        ngx.say(select(2, ngx.req.socket()))
+    }
+}
+location /raw {
+    content_by_lua_block {
+        local sock = assert(ngx.req.socket(true))
+        local line = sock:receive()
+        sock:send("HTTP/1.1 200 OK\r\nContent-Length: " .. #line .. "\r\nConnection: close\r\n\r\n" .. line)
+        ngx.log(ngx.ERR, "say after raw: ", select(2, ngx.say("x")))
+    }
+}
+`)
+	if code, _, body := s.do("POST", "/body", "abcdef"); code != 200 || body != "abc|def\nrequest body already exists\n" {
+		t.Errorf("body socket: %d %q", code, body)
+	}
+	if code, body := s.get("/body"); code != 200 || body != "err: no body\n" {
+		t.Errorf("no body: %d %q", code, body)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "POST /raw HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nhello\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, _ := io.ReadAll(c)
+	if !strings.HasPrefix(string(got), "HTTP/1.1 200 OK\r\n") || !strings.HasSuffix(string(got), "\r\n\r\nhello") {
+		t.Errorf("raw socket response: %q", got)
+	}
+	if log := s.errorLog(); !strings.Contains(log, "say after raw: raw request socket acquired") {
+		t.Errorf("ngx.say after the raw socket:\n%s", log)
+	}
+}
