@@ -132,11 +132,14 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 	switch {
 	case rs.finished:
 	case code != 0 || rs.phase == site.Content || rs.sent:
-		// The request ends now: no other thread of it may run first.
 		if code < 0 { // ngx.ERROR and the like
 			code = http.StatusInternalServerError
 		}
-		w.finish(root, code)
+		if t.kind == kindCoroutine { // its resumers cannot be killed from inside it
+			w.queue(func() { w.finish(root, code) })
+			break
+		}
+		w.finish(root, code) // now: no other thread of the request may run first
 	default: // the phase's threads end; then the next phase runs (onIdle)
 		w.queue(func() {
 			for _, th := range w.rootThreads(root) {

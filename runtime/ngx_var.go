@@ -76,7 +76,7 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 			}
 		}
 		return "", false
-	case name != "" && name[0] >= '0' && name[0] <= '9':
+	case name != "" && name[0] >= '1' && name[0] <= '9':
 		if i, err := strconv.Atoi(name); err == nil && i < len(rs.captures) {
 			return rs.captures[i], true
 		}
