@@ -21,8 +21,9 @@ var ErrInterrupted = errors.New("interrupted!")
 // under: gopher-lua checks Done before each instruction, so closing it
 // stops whatever Lua holds the baton.
 type interrupt struct {
-	mu sync.Mutex // fire and reset
-	ch atomic.Pointer[chan struct{}]
+	mu  sync.Mutex // fire and reset
+	ch  atomic.Pointer[chan struct{}]
+	why atomic.Pointer[error] // what Lua raises: ErrInterrupted, errBudget
 }
 
 func newInterrupt() *interrupt {
@@ -38,13 +39,14 @@ func (i *interrupt) reset() {
 	i.ch.Store(&ch)
 }
 
-func (i *interrupt) fire() {
+func (i *interrupt) fire(why error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	ch := *i.ch.Load()
 	select {
 	case <-ch:
 	default:
+		i.why.Store(&why)
 		close(ch)
 	}
 }
@@ -55,7 +57,7 @@ func (i *interrupt) Value(any) any               { return nil }
 func (i *interrupt) Err() error {
 	select {
 	case <-i.Done():
-		return ErrInterrupted
+		return *i.why.Load()
 	default:
 		return nil
 	}
@@ -140,7 +142,7 @@ func (w *Worker) Interrupt() {
 	if w.intr == nil {
 		return
 	}
-	w.intr.fire()
+	w.intr.fire(ErrInterrupted)
 	w.Post(func() {
 		e := w.entry
 		if e == nil {

@@ -67,6 +67,7 @@ type Root struct {
 	sockets map[*tcpSock]struct{} // closed when the context ends
 	req     *reqState             // the HTTP request a "request" root serves
 	logCtx  string                // what log lines end with instead of ", context: Kind"
+	ran     time.Duration         // Lua time used so far (budget.go)
 }
 
 // OnDone registers f to run when the root's last thread has ended.
@@ -117,8 +118,16 @@ func (t *Thread) receive() msg {
 	if m.kind == mKill {
 		goruntime.Goexit()
 	}
-	t.w.cur = t
+	t.hasBaton()
 	return m
+}
+
+// hasBaton records that t runs now.
+func (t *Thread) hasBaton() {
+	t.w.cur = t
+	if b := t.w.budget; b != nil {
+		b.switchTo(t.root)
+	}
 }
 
 // newThread makes a thread that is not started yet.
@@ -242,7 +251,7 @@ func (r *runner) loop() {
 			return
 		}
 		t := m.t
-		t.w.cur = t
+		t.hasBaton()
 		if !t.body(m.vals) {
 			return
 		}

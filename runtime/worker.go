@@ -56,6 +56,9 @@ type Config struct {
 	// Interactive serves a REPL (interactive.go): Ctrl-C can interrupt any
 	// Lua, and the end of the main chunk does not start the exit.
 	Interactive bool
+	// MaxRunningTime bounds the time each request or timer may run Lua
+	// (budget.go); 0: no bound.
+	MaxRunningTime time.Duration
 }
 
 // threadOptions keep a parked light thread small: a growable registry of
@@ -129,6 +132,7 @@ type Worker struct {
 	handlers map[string]*lua.FunctionProto // serve's handlers, compiled, by source or file (request.go)
 
 	intr    *interrupt // interactive workers: Ctrl-C (interactive.go)
+	budget  *budget    // --max-running-time (budget.go); nil without
 	entry   *entry     // the REPL entry running
 	session *Root      // the REPL's context, shared by its entries
 }
@@ -170,9 +174,10 @@ func New(cfg Config) *Worker {
 		nextConnID: 2,
 	}
 	w.driver = w.inbox
-	if cfg.Interactive {
+	if cfg.Interactive || cfg.MaxRunningTime > 0 {
 		w.intr = newInterrupt()
 	}
+	w.budget = newBudget(w)
 	w.now = cfg.Clock()
 	w.out = newOutput(cfg.Stdout)
 	w.log = newErrorLog(w, cfg.Stderr, cfg.LogLevel)
@@ -324,6 +329,9 @@ func (w *Worker) handOff(start func()) {
 func (w *Worker) await() {
 	m := <-w.inbox
 	w.cur = nil
+	if w.budget != nil {
+		w.budget.switchTo(nil)
+	}
 	if m.kind == mExit {
 		w.exitNow = true
 	}

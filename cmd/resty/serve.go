@@ -30,6 +30,7 @@ func serveCommand(code *int) *cobra.Command {
 	var workers int
 	var shdicts []string
 	var watch bool
+	var maxRunning time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve [DIR | -c nginx.conf [-p PREFIX]]",
 		Short: "Serve HTTP with ngx_lua's phases from a directory of handlers or an nginx.conf",
@@ -64,7 +65,7 @@ func serveCommand(code *int) *cobra.Command {
 				s.Workers = workers
 			}
 			s.SharedDicts = append(s.SharedDicts, shdicts...)
-			*code = serveSite(s)
+			*code = serveSite(s, maxRunning)
 		},
 	}
 	f := cmd.Flags()
@@ -74,6 +75,7 @@ func serveCommand(code *int) *cobra.Command {
 	f.IntVarP(&workers, "workers", "w", 0, "worker count (default: worker_processes, or the CPU count for a directory)")
 	f.StringArrayVar(&shdicts, "shdict", nil, "a shared dict 'NAME SIZE' (repeatable)")
 	f.BoolVar(&watch, "watch", false, "reload a directory's handlers when their files change")
+	f.DurationVar(&maxRunning, "max-running-time", 0, "stop a request or timer whose Lua runs longer than this in all (e.g. 2s), with a 500 and a log line; 0: no limit")
 	return cmd
 }
 
@@ -91,7 +93,7 @@ func loadConf(conf, prefix string) (*site.Site, error) {
 }
 
 // serveSite runs s's workers and listeners until a signal ends them.
-func serveSite(s *site.Site) int {
+func serveSite(s *site.Site, maxRunning time.Duration) int {
 	emerg := func(err error) int {
 		fmt.Fprintf(os.Stderr, "nginx: [emerg] %v\n", err)
 		return 1
@@ -118,16 +120,17 @@ func serveSite(s *site.Site) int {
 	releases := make([]func(), len(workers))
 	for i := range workers {
 		w := runtime.New(runtime.Config{
-			Stderr:       errlog,
-			LogLevel:     level,
-			PackagePath:  strings.ReplaceAll(s.PackagePath, ";;", ";"),
-			PackageCPath: strings.ReplaceAll(s.PackageCPath, ";;", ";"),
-			Prefix:       s.Prefix + "/",
-			Nameservers:  ns,
-			TrustedCert:  s.TrustedCert,
-			SharedDicts:  zones,
-			WorkerID:     i,
-			WorkerCount:  len(workers),
+			Stderr:         errlog,
+			LogLevel:       level,
+			PackagePath:    strings.ReplaceAll(s.PackagePath, ";;", ";"),
+			PackageCPath:   strings.ReplaceAll(s.PackageCPath, ";;", ";"),
+			Prefix:         s.Prefix + "/",
+			Nameservers:    ns,
+			TrustedCert:    s.TrustedCert,
+			SharedDicts:    zones,
+			WorkerID:       i,
+			WorkerCount:    len(workers),
+			MaxRunningTime: maxRunning,
 		})
 		releases[i] = w.Hold()
 		workers[i] = w

@@ -25,7 +25,7 @@ type servedSite struct {
 
 // serveConf writes http{} (with server{} around locations) under a fresh
 // prefix, starts resty serve on it and waits for its port.
-func serveConf(t *testing.T, httpConf, locations string) *servedSite {
+func serveConf(t *testing.T, httpConf, locations string, flags ...string) *servedSite {
 	t.Helper()
 	bin, err := exec.LookPath("resty")
 	if err != nil {
@@ -40,7 +40,7 @@ func serveConf(t *testing.T, httpConf, locations string) *servedSite {
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "-c", path, "-p", prefix)
+	cmd := exec.Command(bin, append([]string{"serve", "-c", path, "-p", prefix}, flags...)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -611,5 +611,29 @@ location /raw {
 	}
 	if log := s.errorLog(); !strings.Contains(log, "say after raw: raw request socket acquired") {
 		t.Errorf("ngx.say after the raw socket:\n%s", log)
+	}
+}
+
+func TestServeMaxRunningTime(t *testing.T) {
+	s := serveConf(t, "", `
+location /loop { content_by_lua_block { while true do end } }
+location /pcall { content_by_lua_block { while true do pcall(function() while true do end end) end } }
+location /timer { content_by_lua_block { ngx.timer.at(0, function() while true do end end) ngx.say("timer started") } }
+location /sleepy { content_by_lua_block { for i = 1, 8 do ngx.sleep(0.05) end ngx.say("fine") } }
+`, "--max-running-time", "200ms", "-w", "1")
+	for _, path := range []string{"/loop", "/pcall"} {
+		if code, _ := s.get(path); code != 500 {
+			t.Errorf("GET %s: %d, want 500", path, code)
+		}
+	}
+	if code, body := s.get("/timer"); code != 200 || body != "timer started\n" {
+		t.Errorf("GET /timer: %d %q", code, body)
+	}
+	// the worker lives on, and time spent sleeping is not Lua running
+	if code, body := s.get("/sleepy"); code != 200 || body != "fine\n" {
+		t.Errorf("GET /sleepy: %d %q", code, body)
+	}
+	if n := strings.Count(s.errorLog(), "Lua ran longer than --max-running-time 200ms"); n != 3 {
+		t.Errorf("want 3 log lines for the runaways, got %d:\n%s", n, s.errorLog())
 	}
 }
