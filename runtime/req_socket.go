@@ -28,8 +28,13 @@ type Downstream struct {
 // clientBodyTimeout is nginx's client_body_timeout default.
 const clientBodyTimeout = 60 * time.Second
 
-// readBody reads the rest of the body into r.Body; ctx cuts it short.
-func readBody(ctx context.Context, r *Request) error {
+// errBodyTooLarge is a body (chunked: of unknown size) over
+// client_max_body_size.
+var errBodyTooLarge = errors.New("client intended to send too large chunked body")
+
+// readBody reads the rest of the body into r.Body, at most limit bytes
+// (0: any); ctx cuts it short.
+func readBody(ctx context.Context, r *Request, limit int64) error {
 	d := r.Down
 	if d == nil || d.Body == nil {
 		return nil
@@ -37,15 +42,26 @@ func readBody(ctx context.Context, r *Request) error {
 	d.SetReadDeadline(time.Now().Add(clientBodyTimeout))
 	stop := context.AfterFunc(ctx, func() { d.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-	data, err := io.ReadAll(d.Body)
+	body := d.Body
+	if limit > 0 {
+		body = io.LimitReader(body, limit+1)
+	}
+	data, err := io.ReadAll(body)
 	r.Body = append(r.Body, data...)
 	d.Body = nil
+	if err == nil && limit > 0 && int64(len(r.Body)) > limit {
+		r.Body = r.Body[:limit]
+		return errBodyTooLarge
+	}
 	return err
 }
 
 // bodyStatus is the status a failed body read ends the request with.
 func bodyStatus(err error) int {
 	var ne net.Error
+	if err == errBodyTooLarge {
+		return http.StatusRequestEntityTooLarge
+	}
 	if errors.As(err, &ne) && ne.Timeout() {
 		return http.StatusRequestTimeout
 	}
@@ -60,14 +76,23 @@ func (w *Worker) reqReadBody(L *lua.LState) int {
 	}
 	var err error
 	if d := rs.r.Down; d != nil && d.Body != nil {
-		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r) })
+		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.loc.BodyLimit()) })
 	}
 	rs.bodyRead = true
 	if err != nil {
-		w.log.write(LogInfo, w.cur, "client prematurely closed connection")
+		w.logBodyError(w.cur, err)
 		return w.requestExit(L, bodyStatus(err))
 	}
 	return 0
+}
+
+// logBodyError logs why the body could not be read, as nginx does.
+func (w *Worker) logBodyError(t *Thread, err error) {
+	if err == errBodyTooLarge {
+		w.log.write(LogErr, t, err.Error())
+		return
+	}
+	w.log.write(LogInfo, t, "client prematurely closed connection")
 }
 
 // loadBody reads the body for lua_need_request_body, then runs next.
@@ -80,11 +105,12 @@ func (w *Worker) loadBody(root *Root, next func()) {
 	}
 	w.blocked++
 	go func() {
-		err := readBody(context.Background(), rs.r)
+		err := readBody(context.Background(), rs.r, rs.loc.BodyLimit())
 		w.Post(func() {
 			w.blocked--
 			rs.bodyRead = true
 			if err != nil {
+				w.logBodyError(w.threadOf(root), err)
 				w.finish(root, bodyStatus(err))
 				return
 			}

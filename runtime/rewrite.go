@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/restygo/resty/runtime/site"
@@ -43,6 +44,11 @@ func (w *Worker) enter(root *Root, loc *site.Location) {
 	rs := root.req
 	rs.loc = loc
 	rs.captures = loc.Captures(rs.r.Path)
+	if n, _ := strconv.ParseInt(rs.r.header("content-length"), 10, 64); loc.BodyLimit() > 0 && n > loc.BodyLimit() {
+		w.log.write(LogErr, nil, fmt.Sprintf("client intended to send too large body: %d bytes, %s", n, root.logCtx))
+		w.finish(root, http.StatusRequestEntityTooLarge)
+		return
+	}
 	if loc.NeedBody && !rs.bodyRead {
 		w.loadBody(root, func() { w.enter(root, loc) })
 		return

@@ -637,3 +637,68 @@ location /sleepy { content_by_lua_block { for i = 1, 8 do ngx.sleep(0.05) end ng
 		t.Errorf("want 3 log lines for the runaways, got %d:\n%s", n, s.errorLog())
 	}
 }
+
+func TestServeReloadAndDrain(t *testing.T) {
+	s := serveConf(t, "lua_shared_dict d 1m; access_log logs/access.log;", `
+location /v { content_by_lua_block { ngx.say("v1 ", (ngx.shared.d:incr("n", 1, 0))) } }
+location /slow { content_by_lua_block { ngx.sleep(0.5) ngx.say("slow done") } }
+`)
+	if code, body := s.get("/v"); code != 200 || body != "v1 1\n" {
+		t.Fatalf("before reload: %d %q", code, body)
+	}
+	conf := filepath.Join(s.prefix, "nginx.conf")
+	data, _ := os.ReadFile(conf)
+	os.WriteFile(conf, []byte(strings.Replace(string(data), `"v1 "`, `"v2 "`, 1)), 0o644)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, body = s.get("/v"); strings.HasPrefix(body, "v2") {
+			break
+		}
+	}
+	if !strings.HasPrefix(body, "v2 ") || body == "v2 1\n" {
+		t.Errorf("after SIGHUP: %q (new handler, the shared dict kept)", body)
+	}
+	got := make(chan string, 1)
+	go func() { _, b := s.get("/slow"); got <- b }()
+	time.Sleep(100 * time.Millisecond) // the request is in progress
+	s.cmd.Process.Signal(syscall.SIGQUIT)
+	if b := <-got; b != "slow done\n" {
+		t.Errorf("SIGQUIT must let the request in progress finish: %q", b)
+	}
+	s.cmd.Wait()
+	access, _ := os.ReadFile(filepath.Join(s.prefix, "logs", "access.log"))
+	if !strings.Contains(string(access), `"GET /v HTTP/1.1" 200 5 "-" "Go-http-client/1.1"`) {
+		t.Errorf("access log:\n%s", access)
+	}
+}
+
+func TestServeLimits(t *testing.T) {
+	s := serveConf(t, "", `
+location /up { client_max_body_size 10; content_by_lua_block { ngx.req.read_body() ngx.say(#ngx.req.get_body_data()) } }
+location /t { content_by_lua_block { ngx.log(ngx.INFO, "info line") ngx.say("ok") } }
+`, "--errlog-level", "warn")
+	if code, _, body := s.do("POST", "/up", "123456789"); code != 200 || body != "9\n" {
+		t.Errorf("a body under the limit: %d %q", code, body)
+	}
+	if code, _, _ := s.do("POST", "/up", "12345678901"); code != 413 {
+		t.Errorf("a body over client_max_body_size: %d, want 413", code)
+	}
+	if code, _, _ := s.do("GET", "/t", "", "X-Big", strings.Repeat("x", 40<<10)); code != 431 {
+		t.Errorf("a huge header: %d, want 431", code)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "GET /t HTTP/1.1\r\nHost x\r\n\r\n")
+	reply, _ := io.ReadAll(c)
+	c.Close()
+	if !strings.HasPrefix(string(reply), "HTTP/1.1 400") {
+		t.Errorf("a malformed request: %q", reply)
+	}
+	s.get("/t")
+	if log := s.errorLog(); strings.Contains(log, "info line") || !strings.Contains(log, "client intended to send too large body: 11 bytes") {
+		t.Errorf("--errlog-level warn: the info line must not be there, the 413 must:\n%s", log)
+	}
+}

@@ -46,6 +46,7 @@ type Site struct {
 	Workers       int
 	ErrorLog      string // a path, "stderr" or "" (stderr)
 	ErrorLogLevel string
+	AccessLog     string // access_log's path (combined format); "off" or "": none
 	Servers       []*Server
 	DefaultType   string
 	Phases        map[string]*Lua // http-level handlers, inherited
@@ -93,6 +94,33 @@ type Scoped struct {
 	Rules      []Rule       // allow/deny, in order
 	AddHeaders [][3]string  // add_header name value ["always"]
 	ErrorPages []*ErrorPage // error_page
+	MaxBody    *int64       // client_max_body_size (nginx's default: 1m; 0: no limit)
+}
+
+// BodyLimit is the largest request body the location takes (0: any).
+func (sc *Scoped) BodyLimit() int64 {
+	if sc.MaxBody == nil {
+		return 1 << 20
+	}
+	return *sc.MaxBody
+}
+
+// parseSize reads nginx's sizes: "512", "8k", "1m", "1g".
+func parseSize(v string) (int64, bool) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(v, "k"), strings.HasSuffix(v, "K"):
+		mult = 1 << 10
+	case strings.HasSuffix(v, "m"), strings.HasSuffix(v, "M"):
+		mult = 1 << 20
+	case strings.HasSuffix(v, "g"), strings.HasSuffix(v, "G"):
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		v = v[:len(v)-1]
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n * mult, err == nil && n >= 0
 }
 
 // Rule is allow or deny: "all", an address or a CIDR network.
@@ -115,6 +143,12 @@ func (sc *Scoped) read(d *nginxconf.Directive) (bool, error) {
 	switch d.Name {
 	case "allow", "deny":
 		sc.Rules = append(sc.Rules, Rule{Allow: d.Name == "allow", From: arg(d, 0)})
+	case "client_max_body_size":
+		n, ok := parseSize(arg(d, 0))
+		if !ok {
+			return true, at(d, `"client_max_body_size" directive invalid value`)
+		}
+		sc.MaxBody = &n
 	case "add_header":
 		if len(d.Args) < 2 || len(d.Args) > 3 {
 			return true, at(d, `invalid number of arguments in "add_header" directive`)
@@ -154,6 +188,9 @@ func (sc *Scoped) inherit(outer Scoped) {
 	}
 	if sc.ErrorPages == nil {
 		sc.ErrorPages = outer.ErrorPages
+	}
+	if sc.MaxBody == nil {
+		sc.MaxBody = outer.MaxBody
 	}
 }
 
@@ -239,7 +276,7 @@ var ignored = map[string]bool{
 	"timer_resolution": true, "worker_rlimit_core": true, "working_directory": true,
 	"access_log": true, "keepalive_timeout": true, "client_body_temp_path": true,
 	"proxy_temp_path": true, "fastcgi_temp_path": true, "scgi_temp_path": true,
-	"uwsgi_temp_path": true, "server_tokens": true, "client_max_body_size": true,
+	"uwsgi_temp_path": true, "server_tokens": true,
 	"client_body_buffer_size": true, "client_header_buffer_size": true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
 	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_max_running_timers": true,
@@ -304,6 +341,10 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.DefaultType = arg(d, 0)
 	case "lua_ssl_trusted_certificate":
 		s.TrustedCert = s.path(arg(d, 0))
+	case "access_log":
+		if s.AccessLog = arg(d, 0); s.AccessLog != "off" {
+			s.AccessLog = s.path(s.AccessLog)
+		}
 	case "lua_socket_log_errors":
 		s.SocketLogErrors = arg(d, 0) != "off"
 	case "rewrite_by_lua_no_postpone":

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/restygo/resty/runtime"
+	"github.com/restygo/resty/runtime/shdict"
+	"github.com/restygo/resty/runtime/site"
+)
+
+// serveOptions are serve's flags that apply to every generation.
+type serveOptions struct {
+	maxRunning time.Duration
+	logLevel   string // --errlog-level: overrides error_log's level
+}
+
+// generation is one loaded site and the workers serving it. SIGHUP makes a
+// new one from the reloaded configuration; the old one drains (requests
+// already in it finish), runs exit_worker_by_lua and stops.
+type generation struct {
+	site      *site.Site
+	workers   []*runtime.Worker
+	releases  []func()
+	next      atomic.Uint32
+	mu        sync.Mutex // active, draining
+	idle      *sync.Cond // active went to 0
+	active    int        // requests in progress
+	draining  bool
+	done      sync.WaitGroup // the workers' loops
+	codes     []int
+	accessLog *accessLog
+	closers   []io.Closer
+}
+
+// emerg is nginx's start-up failure.
+func emerg(err error) int {
+	fmt.Fprintf(os.Stderr, "nginx: [emerg] %v\n", err)
+	return 1
+}
+
+// startGeneration starts s's workers (their init_by_lua and
+// init_worker_by_lua). zones are the shared dicts kept across reloads, as
+// nginx keeps its zones.
+func startGeneration(s *site.Site, opts serveOptions, zones map[string]*shdict.Dict) (*generation, error) {
+	if err := defineZones(zones, s.SharedDicts); err != nil {
+		return nil, err
+	}
+	g := &generation{site: s}
+	g.idle = sync.NewCond(&g.mu)
+	errlog := io.Writer(os.Stderr)
+	if s.ErrorLog != "" && s.ErrorLog != "stderr" {
+		f, err := os.OpenFile(s.ErrorLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		g.closers = append(g.closers, f)
+		errlog = f
+	}
+	if s.AccessLog != "" && s.AccessLog != "off" {
+		f, err := os.OpenFile(s.AccessLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			g.close()
+			return nil, err
+		}
+		g.closers = append(g.closers, f)
+		g.accessLog = &accessLog{w: f}
+	}
+	levelName := s.ErrorLogLevel
+	if opts.logLevel != "" {
+		levelName = opts.logLevel
+	}
+	level, ok := runtime.ParseLogLevel(levelName)
+	if !ok {
+		level = runtime.LogErr
+	}
+	ns := nameservers(&options{})
+	g.workers = make([]*runtime.Worker, max(s.Workers, 1))
+	g.releases = make([]func(), len(g.workers))
+	g.codes = make([]int, len(g.workers))
+	for i := range g.workers {
+		w := runtime.New(runtime.Config{
+			Stderr:         errlog,
+			LogLevel:       level,
+			PackagePath:    strings.ReplaceAll(s.PackagePath, ";;", ";"),
+			PackageCPath:   strings.ReplaceAll(s.PackageCPath, ";;", ";"),
+			Prefix:         s.Prefix + "/",
+			Nameservers:    ns,
+			TrustedCert:    s.TrustedCert,
+			SharedDicts:    zones,
+			WorkerID:       i,
+			WorkerCount:    len(g.workers),
+			MaxRunningTime: opts.maxRunning,
+		})
+		g.releases[i] = w.Hold()
+		g.workers[i] = w
+		g.done.Add(1)
+		go func() {
+			defer g.done.Done()
+			g.codes[i] = w.Run(context.Background())
+		}()
+	}
+	for _, w := range g.workers {
+		if err := <-w.RunInit(s.Init, "init_by_lua"); err != nil { // nginx would not start
+			g.stop(false)
+			return nil, err
+		}
+		w.RunInit(s.InitWorker, "init_worker_by_lua")
+	}
+	return g, nil
+}
+
+// defineZones adds the shared dicts specs name that zones lacks.
+func defineZones(zones map[string]*shdict.Dict, specs []string) error {
+	for _, spec := range specs {
+		f := strings.Fields(spec)
+		if zones[f[0]] != nil {
+			continue
+		}
+		if err := shdict.Define(zones, f[0], f[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stop waits for the generation's requests, runs exit_worker_by_lua
+// (when exit) and ends its workers.
+func (g *generation) stop(exit bool) int {
+	g.mu.Lock()
+	g.draining = true
+	for g.active > 0 {
+		g.idle.Wait()
+	}
+	g.mu.Unlock()
+	for i, w := range g.workers {
+		if exit {
+			<-w.RunInit(g.site.ExitWorker, "exit_worker_by_lua")
+		}
+		g.releases[i]()
+	}
+	g.done.Wait()
+	g.close()
+	return g.codes[0]
+}
+
+// enter counts a request in; false once the generation drains.
+func (g *generation) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.draining {
+		return false
+	}
+	g.active++
+	return true
+}
+
+func (g *generation) leave() {
+	g.mu.Lock()
+	if g.active--; g.active == 0 {
+		g.idle.Broadcast()
+	}
+	g.mu.Unlock()
+}
+
+// server is the server{} that serves the listen address addr.
+func (g *generation) server(addr string) *site.Server {
+	for _, srv := range g.site.Servers {
+		for _, l := range srv.Listen {
+			if l == addr {
+				return srv
+			}
+		}
+	}
+	return g.site.Servers[0]
+}
+
+func (g *generation) close() {
+	for _, c := range g.closers {
+		c.Close()
+	}
+}
+
+// serveSite serves the site load gives until a signal ends it: SIGTERM
+// and SIGINT stop at once, SIGQUIT after the requests in progress, SIGHUP
+// reloads (load again, new workers; the old ones drain).
+func serveSite(load func() (*site.Site, error), opts serveOptions) int {
+	s, err := load()
+	if err != nil {
+		return emerg(err)
+	}
+	zones := map[string]*shdict.Dict{}
+	g, err := startGeneration(s, opts, zones)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nginx: [error] %v\n", err)
+		return 1
+	}
+	var cur atomic.Pointer[generation]
+	cur.Store(g)
+	var servers []*http.Server
+	for _, srv := range s.Servers {
+		for _, addr := range srv.Listen {
+			hs, err := listen(addr, &front{gen: &cur, listen: addr})
+			if err != nil {
+				g.stop(false)
+				return emerg(err)
+			}
+			servers = append(servers, hs)
+		}
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGHUP:
+			reload(load, opts, zones, &cur)
+			continue
+		case syscall.SIGQUIT: // graceful: the requests in progress finish
+			for _, hs := range servers {
+				go hs.Shutdown(context.Background())
+			}
+		default:
+			for _, hs := range servers {
+				hs.Close()
+			}
+		}
+		break
+	}
+	return cur.Load().stop(true)
+}
+
+// reload swaps in a generation of the reloaded site; a configuration that
+// does not load leaves the running one, as nginx does.
+func reload(load func() (*site.Site, error), opts serveOptions, zones map[string]*shdict.Dict, cur *atomic.Pointer[generation]) {
+	s, err := load()
+	var g *generation
+	if err == nil {
+		g, err = startGeneration(s, opts, zones)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nginx: [emerg] %v (reload refused, the old configuration goes on)\n", err)
+		return
+	}
+	old := cur.Swap(g)
+	go old.stop(true)
+}
+
+// listen serves h on addr ("host:port", ":port" or "unix:PATH").
+func listen(addr string, h http.Handler) (*http.Server, error) {
+	network, laddr := "tcp", addr
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		network, laddr = "unix", path
+		os.Remove(path) // a stale socket file of an earlier run
+	}
+	l, err := net.Listen(network, laddr)
+	if err != nil {
+		return nil, fmt.Errorf("bind() to %s failed (%v)", addr, err)
+	}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 60 * time.Second, // client_header_timeout
+		IdleTimeout:       75 * time.Second, // keepalive_timeout
+		MaxHeaderBytes:    32 << 10,         // large_client_header_buffers 4 8k: 431 beyond
+	}
+	go hs.Serve(l)
+	return hs, nil
+}
