@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/restygo/resty/runtime/codec"
+	"github.com/restygo/resty/runtime/site"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -34,7 +36,7 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"get_method":    func(L *lua.LState) int { L.Push(lua.LString(w.request(L).r.Method)); return 1 },
 		"set_method":    w.reqSetMethod,
 		"http_version":  w.reqHTTPVersion,
-		"get_uri_args":  func(L *lua.LState) int { return w.pushArgs(L, w.request(L).r.Query, 2) },
+		"get_uri_args":  func(L *lua.LState) int { return w.pushArgs(L, w.request(L).r.Query, 1) },
 		"set_uri_args":  w.reqSetURIArgs,
 		"get_post_args": w.reqGetPostArgs,
 		"get_headers":   w.reqGetHeaders,
@@ -52,11 +54,44 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		},
 		"is_internal": func(L *lua.LState) int { L.Push(lua.LBool(w.request(L).r.internal)); return 1 },
 		"raw_header":  w.reqRawHeader,
+		"set_uri":     w.reqSetURI,
 	})
-	for _, name := range []string{"init_body", "append_body", "finish_body", "set_uri"} {
+	for _, name := range []string{"init_body", "append_body", "finish_body"} {
 		req.RawSetString(name, L.NewFunction(notImplemented("ngx.req."+name)))
 	}
 	ngx.RawSetString("req", req)
+}
+
+// reqSetURI is ngx.req.set_uri(uri, jump): the URI changes (ngx.var.uri);
+// with jump, in rewrite_by_lua, the request goes to the location the new
+// URI selects, as rewrite … last does, and the handler never resumes.
+func (w *Worker) reqSetURI(L *lua.LState) int {
+	rs := w.request(L)
+	uri := L.CheckString(1)
+	if uri == "" {
+		raise(L, "attempt to use zero-length uri")
+	}
+	jump := lua.LVAsBool(L.Get(2))
+	if jump && rs.phase != site.Rewrite && rs.phase != serverRewrite {
+		raise(L, "API disabled in the context of %s", rs.phase+"_by_lua*")
+	}
+	r := rs.r
+	r.Path = uri
+	if !jump {
+		return 0
+	}
+	t := w.running(L)
+	root := t.root
+	target := uri
+	if r.Query != "" {
+		target += "?" + r.Query
+	}
+	w.queue(func() {
+		w.abandonPhase(root)
+		w.redirect(root, target)
+	})
+	t.park()
+	return 0
 }
 
 func (w *Worker) reqSetMethod(L *lua.LState) int {
@@ -102,6 +137,7 @@ func (w *Worker) pushArgs(L *lua.LState, query string, maxArg int) int {
 	truncated := limit > 0 && len(args) > limit
 	if truncated {
 		args = args[:limit]
+		w.log.write(LogDebug, w.cur, fmt.Sprintf("lua hit query args limit %d", limit))
 	}
 	L.Push(argsTable(L, args))
 	if truncated {
@@ -211,5 +247,5 @@ func (w *Worker) reqGetPostArgs(L *lua.LState) int {
 	if !rs.bodyRead {
 		raise(L, "request body not read yet: call ngx.req.read_body() first")
 	}
-	return w.pushArgs(L, string(rs.r.Body), 2)
+	return w.pushArgs(L, string(rs.r.Body), 1)
 }

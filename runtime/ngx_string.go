@@ -54,7 +54,7 @@ func (w *Worker) openNgxString(ngx *lua.LTable) {
 		"unescape_uri":  func(L *lua.LState) int { return pushString(L, codec.Unescape(stringArg(L, 1))) },
 		"quote_sql_str": func(L *lua.LState) int { return pushString(L, codec.QuoteSQL(stringArg(L, 1))) },
 		"encode_args":   w.ngxEncodeArgs,
-		"decode_args":   ngxDecodeArgs,
+		"decode_args":   func(L *lua.LState) int { return w.pushArgs(L, L.CheckString(1), 2) },
 		"http_time":     func(L *lua.LState) int { return pushString(L, codec.HTTPTime(secondsArg(L))) },
 		"cookie_time":   func(L *lua.LState) int { return pushString(L, codec.CookieTime(secondsArg(L))) },
 		"parse_http_time": func(L *lua.LState) int {
@@ -160,11 +160,6 @@ func (w *Worker) queryOf(L *lua.LState, v lua.LValue) (string, bool) {
 }
 
 // ngxDecodeArgs is ngx.decode_args(str [, max_args = 100]).
-func ngxDecodeArgs(L *lua.LState) int {
-	L.Push(argsTable(L, codec.DecodeArgs(L.CheckString(1), L.OptInt(2, 100))))
-	return 1
-}
-
 // argsTable is decoded arguments as ngx_lua returns them: a bare key is
 // true, a repeated key a list of its values.
 func argsTable(L *lua.LState, args []codec.Arg) *lua.LTable {

@@ -431,6 +431,8 @@ location /if {
     add_header X-Twice $twice;
     content_by_lua_block { ngx.say("twice=", ngx.var.twice) }
 }
+location /jump { rewrite_by_lua_block { ngx.req.set_uri("/new/j", true) } }
+location /args { content_by_lua_block { local args, err = ngx.req.get_uri_args(1) ngx.say(err, " ", args.a) } }
 location /private { deny all; content_by_lua_block { ngx.say("secret") } }
 location /missing { content_by_lua_block { ngx.say("custom page, status ", ngx.status) } }
 location /gone { content_by_lua_block { ngx.exit(404) } }
@@ -439,6 +441,8 @@ location ~ ^/f/(\w+)$ { content_by_lua_file html/$1.lua; }
 	os.WriteFile(filepath.Join(s.prefix, "html", "hi.lua"), []byte(`ngx.say("file hi")`), 0o644)
 	for path, want := range map[string]string{
 		"/old/x?a=1":    "200 /new/x a=1 true\n",
+		"/jump?x=1":     "200 /new/j x=1 true\n",
+		"/args?a=1&b=2": "200 truncated 1\n",
 		"/if?mode=go21": "200 twice=42 set\n",
 		"/if?mode=stop": "403",
 		"/private":      "403",
