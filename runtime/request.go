@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,9 +42,11 @@ type Request struct {
 	Out        *Outbox     // where the response streams to (nil: a subrequest)
 	Down       *Downstream // the client: unread body, connection (nil: a subrequest)
 
-	internal bool   // a subrequest (ngx.req.is_internal)
-	root     *Root  // the context serving it, once started
-	onFinish func() // on the loop, when the response is complete
+	internal bool              // a subrequest (ngx.req.is_internal)
+	vars     map[string]string // a subrequest's variables to start with (capture's vars…)
+	ctx      *lua.LTable       // a subrequest's ngx.ctx (capture's ctx)
+	root     *Root             // the context serving it, once started
+	onFinish func()            // on the loop, when the response is complete
 }
 
 // reqState is what a request root carries while it runs.
@@ -59,16 +63,17 @@ type reqState struct {
 	chunkEOF bool
 	finished bool
 
-	captures   []string // $1…$9: the last regex location, rewrite or if match
-	uriChanged bool     // a rewrite changed the URI: find the location again
-	redirects  int      // internal redirects so far (nginx allows 10)
-	setArgs    []string // ngx.arg in set_by_lua
-	headersOut bool     // add_header applied: the header is complete
-	headerOut  bool     // the header has been handed out
-	lastOut    bool     // the whole response has (ngx.eof, or the end)
-	bodySocket bool     // ngx.req.socket took the body
-	rawConn    net.Conn // ngx.req.socket(true) took the connection
-	errorPage  int      // the status an error_page redirect answers with (-1: none)
+	captures    []string // $1…$9: the last regex location, rewrite or if match
+	uriChanged  bool     // a rewrite changed the URI: find the location again
+	redirects   int      // internal redirects so far (nginx allows 10)
+	setArgs     []string // ngx.arg in set_by_lua
+	headersOut  bool     // add_header applied: the header is complete
+	headerOut   bool     // the header has been handed out
+	lastOut     bool     // the whole response has (ngx.eof, or the end)
+	notModified bool     // a conditional GET turned it into a 304
+	bodySocket  bool     // ngx.req.socket took the body
+	rawConn     net.Conn // ngx.req.socket(true) took the connection
+	errorPage   int      // the status an error_page redirect answers with (-1: none)
 }
 
 // requestPhases are those a location's handlers run in, in order.
@@ -82,7 +87,13 @@ func (w *Worker) Serve(r *Request) {
 
 func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
-	rs := &reqState{r: r, vars: map[string]string{}, errorPage: -1}
+	rs := &reqState{r: r, vars: r.vars, errorPage: -1}
+	if rs.vars == nil {
+		rs.vars = map[string]string{}
+	}
+	if r.ctx != nil {
+		root.Ctx = r.ctx
+	}
 	root.req = rs
 	r.root = root
 	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
@@ -220,7 +231,8 @@ func (w *Worker) finish(root *Root, status int) {
 	if rs.errorPage > 0 {
 		r.Status = rs.errorPage
 	}
-	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified {
+	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified && r.Out != nil {
+		// (a subrequest's special response has no body)
 		r.RespBody = []byte(errorPage(r.Status))
 		r.setHeader("Content-Type", "text/html")
 	}
@@ -385,6 +397,10 @@ func (w *Worker) serveStatic(root *Root) {
 	rs := root.req
 	path := filepath.Join(rs.loc.Root, filepath.FromSlash(filepath.Clean("/"+rs.r.Path)))
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		if !strings.HasSuffix(rs.r.Path, "/") { // as nginx's static module
+			w.redirectToDir(root)
+			return
+		}
 		index := rs.loc.Index
 		if len(index) == 0 {
 			index = []string{"index.html"}
@@ -407,9 +423,36 @@ func (w *Worker) serveStatic(root *Root) {
 		w.finish(root, http.StatusNotFound)
 		return
 	}
+	if fi, err := os.Stat(path); err == nil {
+		rs.r.setHeader("Last-Modified", fi.ModTime().UTC().Format(http.TimeFormat))
+	}
+	if t := mime.TypeByExtension(filepath.Ext(path)); t != "" && rs.r.respHeader("content-type") == "" {
+		rs.r.setHeader("Content-Type", t)
+	}
 	rs.r.RespBody = data
 	rs.sent = true
 	w.finish(root, http.StatusOK)
+}
+
+// redirectToDir answers a directory's URI without its slash with a 301
+// to the URI with it, absolute as nginx makes it.
+func (w *Worker) redirectToDir(root *Root) {
+	r := root.req.r
+	host := hostOf(r.header("host"))
+	if host == "" {
+		host = hostOf(r.LocalAddr)
+	}
+	_, port, _ := net.SplitHostPort(r.LocalAddr)
+	loc := "http://" + host
+	if port != "" && port != "80" {
+		loc += ":" + port
+	}
+	loc += (&url.URL{Path: r.Path + "/"}).EscapedPath()
+	if r.Query != "" {
+		loc += "?" + r.Query
+	}
+	r.setHeader("Location", loc)
+	w.finish(root, http.StatusMovedPermanently)
 }
 
 // interpolate expands $name and ${name} in a directive's value.

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/restygo/resty/runtime/site"
@@ -87,8 +88,16 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		rs.headerOut = true
 		w.completeHeader(rs)
 		w.runFilter(root, site.HeaderFilter)
+		rs.notModified = notModified(r)
+		if rs.notModified {
+			r.Status = http.StatusNotModified
+			r.RespHeader = withoutHeader(r.RespHeader, "content-length")
+		}
 	}
 	body := r.RespBody
+	if rs.notModified {
+		body = nil
+	}
 	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
 		rs.chunk, rs.chunkEOF = body, last
 		w.runFilter(root, site.BodyFilter)
@@ -105,6 +114,20 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		p.Status, p.Header = r.Status, append([][2]string(nil), r.RespHeader...)
 	}
 	r.Out.push(p)
+}
+
+// notModified is nginx's not_modified filter: a 200 whose Last-Modified
+// is the request's If-Modified-Since (if_modified_since exact), or whose
+// ETag the If-None-Match names, becomes a 304 without a body.
+func notModified(r *Request) bool {
+	if r.Status != http.StatusOK {
+		return false
+	}
+	if ims := r.header("if-modified-since"); ims != "" && ims == r.respHeader("last-modified") {
+		return true
+	}
+	inm, etag := r.header("if-none-match"), r.respHeader("etag")
+	return inm != "" && etag != "" && (inm == "*" || strings.Contains(inm, etag))
 }
 
 // ngxFlush is ngx.flush(wait): what was printed goes to the client now;

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"maps"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -46,7 +47,8 @@ func (w *Worker) openSubrequest(loc *lua.LTable) {
 // subrequest builds the request capture(uri, opts) makes: the parent's
 // headers, GET unless opts.method, opts.args and opts.body.
 func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request {
-	parent := w.requestOnly(L).r
+	parentRS := w.requestOnly(L)
+	parent := parentRS.r
 	path, query, _ := strings.Cut(uri, "?")
 	sub := &Request{
 		Method: "GET", Proto: parent.Proto, RemoteAddr: parent.RemoteAddr, LocalAddr: parent.LocalAddr, ListenAddr: parent.ListenAddr,
@@ -62,8 +64,16 @@ func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request
 		if args, ok := w.queryOf(L, o.RawGetString("args")); ok {
 			query = joinQuery(query, args)
 		}
-		if b, ok := o.RawGetString("body").(lua.LString); ok {
-			sub.Body = []byte(b)
+		body, hasBody := o.RawGetString("body").(lua.LString)
+		switch {
+		case hasBody:
+			sub.Body = []byte(body)
+		case lua.LVAsBool(o.RawGetString("always_forward_body")) || sub.Method == "POST" || sub.Method == "PUT":
+			sub.Body = parent.Body // what the parent has read of it
+		}
+		w.subrequestVars(L, sub, parentRS, o)
+		if ctx, ok := o.RawGetString("ctx").(*lua.LTable); ok {
+			sub.ctx = ctx
 		}
 	}
 	sub.Path, sub.Query = path, query
@@ -72,6 +82,35 @@ func (w *Worker) subrequest(L *lua.LState, uri string, opts lua.LValue) *Request
 		sub.RawURI += "?" + query
 	}
 	return sub
+}
+
+// subrequestVars reads capture's vars, share_all_vars and copy_all_vars
+// options, with ngx_lua's checks.
+func (w *Worker) subrequestVars(L *lua.LState, sub *Request, parent *reqState, o *lua.LTable) {
+	switch {
+	case lua.LVAsBool(o.RawGetString("share_all_vars")):
+		sub.vars = parent.vars
+	case lua.LVAsBool(o.RawGetString("copy_all_vars")):
+		sub.vars = maps.Clone(parent.vars)
+	default:
+		sub.vars = map[string]string{}
+	}
+	vars, ok := o.RawGetString("vars").(*lua.LTable)
+	if !ok {
+		return
+	}
+	vars.ForEach(func(k, v lua.LValue) {
+		name := lua.LVAsString(k)
+		if !sub.Site.Declared(name) {
+			raise(L, `variable "%s" cannot be assigned a value (maybe you forgot to define it first?)`, name)
+		}
+		switch v.(type) {
+		case lua.LString, lua.LNumber:
+			sub.vars[name] = w.tostring(L, v)
+		default:
+			raise(L, "attempt to use bad variable value type %s", v.Type())
+		}
+	})
 }
 
 func joinQuery(a, b string) string {

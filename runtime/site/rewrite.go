@@ -111,6 +111,9 @@ func (s *Site) readOp(ops *[]*Op, d *nginxconf.Directive) (bool, error) {
 	default:
 		return false, nil
 	}
+	if op.Var != "" {
+		s.declare(op.Var)
+	}
 	*ops = append(*ops, op)
 	return true, nil
 }

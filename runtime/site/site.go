@@ -56,7 +56,10 @@ type Site struct {
 	Env           []string // env directives: "NAME" or "NAME=value"
 	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
 	// before the rewrite module's directives, not after them.
-	NoPostpone      bool
+	NoPostpone bool
+	// declared are the variables some set or set_by_lua* makes: those a
+	// subrequest's vars option may assign.
+	declared        map[string]bool
 	SocketLogErrors bool
 	Scoped
 }
@@ -522,6 +525,16 @@ func (s *Site) luaSource(d *nginxconf.Directive, name, src string) (*Lua, error)
 	}
 	return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.Line), Line: d.Line}, nil
 }
+
+func (s *Site) declare(name string) {
+	if s.declared == nil {
+		s.declared = map[string]bool{}
+	}
+	s.declared[name] = true
+}
+
+// Declared says whether a set or set_by_lua* makes the variable name.
+func (s *Site) Declared(name string) bool { return s.declared[name] }
 
 func (s *Site) path(p string) string {
 	if filepath.IsAbs(p) {
