@@ -87,7 +87,8 @@ func (w *Worker) Serve(r *Request) {
 
 func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
-	rs := &reqState{r: r, vars: r.vars, errorPage: -1}
+	// a subrequest (no client) has its body, if any, already
+	rs := &reqState{r: r, vars: r.vars, errorPage: -1, bodyRead: r.Down == nil}
 	if rs.vars == nil {
 		rs.vars = map[string]string{}
 	}

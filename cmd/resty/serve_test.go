@@ -706,3 +706,34 @@ location /t { content_by_lua_block { ngx.log(ngx.INFO, "info line") ngx.say("ok"
 		t.Errorf("--errlog-level warn: the info line must not be there, the 413 must:\n%s", log)
 	}
 }
+
+func TestServeCaptureOptionsAndStatic(t *testing.T) {
+	s := serveConf(t, "", `
+location /sub { content_by_lua_block { ngx.ctx.seen = ngx.var.dog ngx.var.cat = "set by sub" ngx.print(ngx.req.get_body_data()) } }
+location /parent {
+    set $dog ""; set $cat "";
+    content_by_lua_block {
+        ngx.req.read_body()
+        local ctx = {}
+        local res = ngx.location.capture("/sub", { vars = { dog = "rex" }, ctx = ctx, share_all_vars = true, always_forward_body = true })
+        ngx.say(ctx.seen, " ", ngx.var.cat, " ", res.body)
+        local ok, err = pcall(ngx.location.capture, "/sub", { vars = { nope = 1 } })
+        ngx.say(err)
+    }
+}
+location /lm { content_by_lua_block { ngx.header.last_modified = "Thu, 10 May 2012 07:50:59 GMT" ngx.say("fresh") } }
+`)
+	os.MkdirAll(filepath.Join(s.prefix, "html", "dir"), 0o755)
+	if code, _, body := s.do("POST", "/parent", "payload"); code != 200 ||
+		body != "rex set by sub payload\n"+`variable "nope" cannot be assigned a value (maybe you forgot to define it first?)`+"\n" {
+		t.Errorf("capture options: %d %q", code, body)
+	}
+	if code, _, body := s.do("GET", "/lm", "", "If-Modified-Since", "Thu, 10 May 2012 07:50:59 GMT"); code != 304 || body != "" {
+		t.Errorf("conditional GET: %d %q", code, body)
+	}
+	req, _ := http.NewRequest("GET", s.base+"/dir?x=1", nil)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || resp.StatusCode != 301 || !strings.HasSuffix(resp.Header.Get("Location"), "/dir/?x=1") {
+		t.Errorf("a directory without its slash: %v %v", resp, err)
+	}
+}
