@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -230,6 +231,15 @@ func (w *Worker) reqGetBodyData(L *lua.LState) int {
 // reqRawHeader is ngx.req.raw_header(no_request_line?).
 func (w *Worker) reqRawHeader(L *lua.LState) int {
 	rs := w.request(L)
+	if raw := rs.r.RawHeader; raw != nil {
+		if lua.LVAsBool(L.Get(1)) { // without the request line
+			if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+				raw = raw[i+1:]
+			}
+		}
+		L.Push(lua.LString(raw))
+		return 1
+	}
 	var b strings.Builder
 	if !lua.LVAsBool(L.Get(1)) {
 		b.WriteString(rs.r.Method + " " + rs.r.RawURI + " " + rs.r.Proto + "\r\n")

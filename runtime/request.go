@@ -28,6 +28,7 @@ type Request struct {
 	Query      string // ngx.var.args
 	Proto      string // "HTTP/1.1"
 	Header     [][2]string
+	RawHeader  []byte // as the client sent it, request line included (nil: unknown)
 	Body       []byte
 	RemoteAddr string // "127.0.0.1:53412"
 	LocalAddr  string

@@ -52,16 +52,14 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	if la, ok := hr.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		r.LocalAddr = la.String()
 	}
-	r.Header = append(r.Header, [2]string{"Host", hr.Host})
-	names := make([]string, 0, len(hr.Header))
-	for k := range hr.Header {
-		names = append(names, k)
+	if rc, ok := hr.Context().Value(connKey{}).(*recordConn); ok {
+		r.RawHeader = rc.header(hr.Method + " " + hr.RequestURI + " ")
+		defer rc.rearm()
 	}
-	sort.Strings(names)
-	for _, k := range names {
-		for _, v := range hr.Header[k] {
-			r.Header = append(r.Header, [2]string{k, v})
-		}
+	if r.RawHeader != nil {
+		r.Header = rawHeaders(r.RawHeader)
+	} else {
+		r.Header = parsedHeaders(hr)
 	}
 	w := g.workers[int(g.next.Add(1))%len(g.workers)]
 	w.Serve(r)
@@ -129,6 +127,23 @@ const sendTimeout = 60 * time.Second
 
 // framing are the headers net/http itself reads to frame a response.
 var framing = map[string]bool{"Content-Length": true, "Content-Type": true, "Transfer-Encoding": true, "Connection": true, "Date": true}
+
+// parsedHeaders are hr's headers as net/http has them: Host first, the
+// others sorted.
+func parsedHeaders(hr *http.Request) [][2]string {
+	hs := [][2]string{{"Host", hr.Host}}
+	names := make([]string, 0, len(hr.Header))
+	for k := range hr.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range hr.Header[k] {
+			hs = append(hs, [2]string{k, v})
+		}
+	}
+	return hs
+}
 
 // accessLog writes nginx's combined format, a line per request.
 type accessLog struct {

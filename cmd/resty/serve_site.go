@@ -268,10 +268,11 @@ func listen(addr string, h http.Handler) (*http.Server, error) {
 	}
 	hs := &http.Server{
 		Handler:           h,
+		ConnContext:       withConn,
 		ReadHeaderTimeout: 60 * time.Second, // client_header_timeout
 		IdleTimeout:       75 * time.Second, // keepalive_timeout
 		MaxHeaderBytes:    32 << 10,         // large_client_header_buffers 4 8k: 431 beyond
 	}
-	go hs.Serve(l)
+	go hs.Serve(recordingListener{l})
 	return hs, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -735,5 +736,29 @@ location /lm { content_by_lua_block { ngx.header.last_modified = "Thu, 10 May 20
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil || resp.StatusCode != 301 || !strings.HasSuffix(resp.Header.Get("Location"), "/dir/?x=1") {
 		t.Errorf("a directory without its slash: %v %v", resp, err)
+	}
+}
+
+func TestServeRawHeader(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block { ngx.print(ngx.req.raw_header()) ngx.say(ngx.req.get_headers(nil, true)["x-Lower"]) } }`)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	head := "GET /t HTTP/1.1\r\nHost: a\r\nZed: 1\r\nx-Lower: 2\r\nAlpha: 3\r\n\r\n"
+	fmt.Fprint(c, "\r\n"+head+strings.Replace(head, "Zed: 1", "Zed: 4", 1)) // a blank line first, then two pipelined
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	for _, zed := range []string{"1", "4"} {
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		want := strings.Replace(head, "Zed: 1", "Zed: "+zed, 1) + "2\n"
+		if string(body) != want {
+			t.Errorf("raw header: %q, want %q", body, want)
+		}
 	}
 }
