@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -13,7 +14,36 @@ import (
 
 // headerName is the name ngx.header.foo_bar sets: underscores become
 // dashes, the case stays as written.
-func headerName(k string) string { return strings.ReplaceAll(k, "_", "-") }
+func headerName(k string) string { return escapeHeaderName(strings.ReplaceAll(k, "_", "-")) }
+
+// escapeHeaderName %-escapes what may not stand in a header name, and
+// escapeHeaderValue CR and LF, as ngx_lua does: a header cannot smuggle
+// another one in.
+func escapeHeaderName(name string) string {
+	const tchar = "!#$%&'*+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte(tchar, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func escapeHeaderValue(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	return strings.NewReplacer("\r", "%0D", "\n", "%0A").Replace(v)
+}
+
+// singleValued are the response headers nginx keeps one value of: the
+// last one set wins.
+var singleValued = map[string]bool{"content-type": true, "content-length": true, "location": true,
+	"last-modified": true, "etag": true, "expires": true, "server": true, "date": true}
 
 func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	L := w.L
@@ -40,15 +70,11 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	resp := L.NewTable()
 	resp.RawSetString("get_headers", L.NewFunction(func(L *lua.LState) int {
 		rs := w.request(L)
-		t := L.NewTable()
-		for _, kv := range rs.r.RespHeader {
-			name := strings.ToLower(kv[0])
-			if t.RawGetString(name) == lua.LNil {
-				t.RawSetString(name, headerValues(L, rs.r.RespHeader, name))
-			}
+		hs := rs.r.RespHeader
+		if rs.r.respHeader("content-type") == "" { // ngx_lua sets the default type first
+			hs = append([][2]string{{"Content-Type", w.defaultType(rs)}}, hs...)
 		}
-		L.Push(t)
-		return 1
+		return w.pushHeaders(L, hs, "response")
 	}))
 	ngx.RawSetString("resp", resp)
 	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
@@ -267,7 +293,7 @@ func (w *Worker) ngxRespModule(L *lua.LState) int {
 		if rs.sent {
 			raise(L, "attempt to add ngx.header.%s after sending out response headers", name)
 		}
-		rs.r.RespHeader = append(rs.r.RespHeader, [2]string{name, w.tostring(L, L.CheckAny(2))})
+		rs.r.RespHeader = appendHeader(L, w, rs.r.RespHeader, name, L.CheckAny(2))
 		return 0
 	}}))
 	return 1
@@ -279,10 +305,21 @@ func (w *Worker) ngxReqModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
 		name := headerName(L.CheckString(1))
-		rs.r.Header = append(rs.r.Header, [2]string{name, w.tostring(L, L.CheckAny(2))})
+		rs.r.Header = appendHeader(L, w, rs.r.Header, name, L.CheckAny(2))
 		return 0
 	}}))
 	return 1
+}
+
+// appendHeader adds v's values (a string or number, or a list) to name.
+func appendHeader(L *lua.LState, w *Worker, hs [][2]string, name string, v lua.LValue) [][2]string {
+	if list, ok := v.(*lua.LTable); ok {
+		for i := 1; i <= list.Len(); i++ {
+			hs = append(hs, [2]string{name, escapeHeaderValue(w.tostring(L, list.RawGetInt(i)))})
+		}
+		return hs
+	}
+	return append(hs, [2]string{name, escapeHeaderValue(w.tostring(L, v))})
 }
 
 // replaceHeader drops every value of name from hs and appends v's: a
@@ -292,11 +329,16 @@ func (w *Worker) replaceHeader(L *lua.LState, hs [][2]string, name string, v lua
 	switch val := v.(type) {
 	case *lua.LNilType:
 	case *lua.LTable:
-		for i := 1; i <= val.Len(); i++ {
-			kept = append(kept, [2]string{name, w.tostring(L, val.RawGetInt(i))})
+		n := val.Len()
+		first := 1
+		if singleValued[strings.ToLower(name)] && n > 0 {
+			first = n
+		}
+		for i := first; i <= n; i++ {
+			kept = append(kept, [2]string{name, escapeHeaderValue(w.tostring(L, val.RawGetInt(i)))})
 		}
 	default:
-		kept = append(kept, [2]string{name, w.tostring(L, val)})
+		kept = append(kept, [2]string{name, escapeHeaderValue(w.tostring(L, val))})
 	}
 	return kept
 }

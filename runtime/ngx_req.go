@@ -162,14 +162,21 @@ func (w *Worker) reqSetURIArgs(L *lua.LState) int {
 // unless raw, repeated headers as lists, and a metatable that finds
 // "Foo_Bar" as "foo-bar".
 func (w *Worker) reqGetHeaders(L *lua.LState) int {
-	rs := w.request(L)
+	return w.pushHeaders(L, w.request(L).r.Header, "request")
+}
+
+// pushHeaders is get_headers(max?, raw?) over hs: names lowercased unless
+// raw, repeated headers as lists, at most max (100) headers, then
+// "truncated"; a metatable finds "Foo_Bar" as "foo-bar".
+func (w *Worker) pushHeaders(L *lua.LState, hs [][2]string, what string) int {
 	limit := L.OptInt(1, 100)
 	raw := lua.LVAsBool(L.Get(2))
 	t := L.NewTable()
 	truncated := false
-	for i, h := range rs.r.Header {
+	for i, h := range hs {
 		if limit > 0 && i == limit {
 			truncated = true
+			w.log.write(LogDebug, w.cur, fmt.Sprintf("lua exceeding %s header limit %d > %d", what, len(hs), limit))
 			break
 		}
 		name := h[0]

@@ -762,3 +762,18 @@ func TestServeRawHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestServeHeaderEscaping(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block {
+    ngx.header["X-Inject"] = "a\r\nSet-Cookie: evil"
+    ngx.header["bad name\n"] = "v"
+    ngx.header.content_type = { "text/a", "text/b" }
+    local h = ngx.resp.get_headers()
+    ngx.say(h.X_Inject, " ", h["content-type"])
+} }`)
+	code, h, body := s.do("GET", "/t", "")
+	if code != 200 || h.Get("Set-Cookie") != "" || h.Get("X-Inject") != "a%0D%0ASet-Cookie: evil" ||
+		h.Get("bad%20name%0A") != "v" || h.Get("Content-Type") != "text/b" || body != "a%0D%0ASet-Cookie: evil text/b\n" {
+		t.Errorf("%d %v %q", code, h, body)
+	}
+}
