@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -56,13 +58,38 @@ type timerError string
 
 func (e timerError) Error() string { return string(e) }
 
-const errExiting = timerError("process exiting")
+const (
+	errExiting       = timerError("process exiting")
+	errTooManyTimers = timerError("too many pending timers")
+)
+
+// ngx_lua's defaults for lua_max_pending_timers and lua_max_running_timers.
+const (
+	defaultMaxPendingTimers = 1024
+	defaultMaxRunningTimers = 256
+)
+
+// timerLimits are the worker's lua_max_pending_timers and
+// lua_max_running_timers.
+func (w *Worker) timerLimits() (pending, running int) {
+	pending, running = w.cfg.MaxPendingTimers, w.cfg.MaxRunningTimers
+	if pending <= 0 {
+		pending = defaultMaxPendingTimers
+	}
+	if running <= 0 {
+		running = defaultMaxRunningTimers
+	}
+	return pending, running
+}
 
 // TimerAt is ngx.timer.at: fn(premature, args...) runs after d.
 // While exiting, only 0-delay timers are accepted (as ngx_lua).
 func (w *Worker) TimerAt(d time.Duration, fn *lua.LFunction, args ...lua.LValue) error {
 	if w.exiting && d > 0 {
 		return errExiting
+	}
+	if max, _ := w.timerLimits(); w.timersPending >= max {
+		return errTooManyTimers
 	}
 	w.timersPending++
 	logCtx := w.timerLogCtx()
@@ -76,6 +103,9 @@ func (w *Worker) TimerAt(d time.Duration, fn *lua.LFunction, args ...lua.LValue)
 func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.LValue) error {
 	if w.exiting {
 		return errExiting
+	}
+	if max, _ := w.timerLimits(); w.timersPending >= max {
+		return errTooManyTimers
 	}
 	var tick func(premature bool)
 	logCtx := w.timerLogCtx()
@@ -108,6 +138,18 @@ func (w *Worker) timerLogCtx() string {
 
 // runTimer starts fn as the entry thread of a new timer context.
 func (w *Worker) runTimer(fn *lua.LFunction, premature bool, args []lua.LValue, logCtx string) {
+	if _, max := w.timerLimits(); w.timersRunning >= max {
+		where := fn.Proto.SourceName // as LuaJIT names chunks: @file, =name
+		switch {
+		case strings.HasPrefix(where, "/"):
+			where = "@" + where
+		case !strings.HasPrefix(where, "@"):
+			where = "=" + where
+		}
+		w.log.write(LogAlert, nil, fmt.Sprintf("lua failed to run timer with function defined at %s:%d: %d lua_max_running_timers are not enough",
+			where, fn.Proto.LineDefined, max))
+		return
+	}
 	root := w.NewRoot("ngx.timer")
 	root.logCtx = logCtx
 	w.timersRunning++

@@ -59,6 +59,9 @@ type Config struct {
 	// MaxRunningTime bounds the time each request or timer may run Lua
 	// (budget.go); 0: no bound.
 	MaxRunningTime time.Duration
+	// MaxPendingTimers and MaxRunningTimers are lua_max_pending_timers
+	// and lua_max_running_timers (0: ngx_lua's 1024 and 256).
+	MaxPendingTimers, MaxRunningTimers int
 }
 
 // threadOptions keep a parked light thread small: a growable registry of

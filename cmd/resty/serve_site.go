@@ -90,17 +90,19 @@ func startGeneration(s *site.Site, opts serveOptions, zones map[string]*shdict.D
 	g.codes = make([]int, len(g.workers))
 	for i := range g.workers {
 		w := runtime.New(runtime.Config{
-			Stderr:         errlog,
-			LogLevel:       level,
-			PackagePath:    strings.ReplaceAll(s.PackagePath, ";;", ";"),
-			PackageCPath:   strings.ReplaceAll(s.PackageCPath, ";;", ";"),
-			Prefix:         s.Prefix + "/",
-			Nameservers:    ns,
-			TrustedCert:    s.TrustedCert,
-			SharedDicts:    zones,
-			WorkerID:       i,
-			WorkerCount:    len(g.workers),
-			MaxRunningTime: opts.maxRunning,
+			Stderr:           errlog,
+			LogLevel:         level,
+			PackagePath:      strings.ReplaceAll(s.PackagePath, ";;", ";"),
+			PackageCPath:     strings.ReplaceAll(s.PackageCPath, ";;", ";"),
+			Prefix:           s.Prefix + "/",
+			Nameservers:      ns,
+			TrustedCert:      s.TrustedCert,
+			SharedDicts:      zones,
+			WorkerID:         i,
+			WorkerCount:      len(g.workers),
+			MaxRunningTime:   opts.maxRunning,
+			MaxPendingTimers: s.MaxPendingTimers,
+			MaxRunningTimers: s.MaxRunningTimers,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

@@ -777,3 +777,17 @@ func TestServeHeaderEscaping(t *testing.T) {
 		t.Errorf("%d %v %q", code, h, body)
 	}
 }
+
+func TestServeTimerLimits(t *testing.T) {
+	s := serveConf(t, "lua_max_pending_timers 2; lua_max_running_timers 1;", `location /t { content_by_lua_block {
+    local function nap() ngx.sleep(0.2) end
+    ngx.say(ngx.timer.at(0, nap), " ", ngx.timer.at(0, nap), " ", select(2, ngx.timer.at(0, nap)))
+    ngx.sleep(0.1)
+} }`)
+	if code, body := s.get("/t"); code != 200 || body != "1 1 too many pending timers\n" {
+		t.Errorf("lua_max_pending_timers: %d %q", code, body)
+	}
+	if log := s.errorLog(); !strings.Contains(log, "[alert]") || !strings.Contains(log, "1 lua_max_running_timers are not enough") {
+		t.Errorf("lua_max_running_timers:\n%s", log)
+	}
+}

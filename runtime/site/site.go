@@ -53,7 +53,10 @@ type Site struct {
 	ServerRewrite *Lua            // http-level server_rewrite_by_lua, inherited
 	TrustedCert   string
 	ExitWorker    []*Lua
-	Env           []string // env directives: "NAME" or "NAME=value"
+	// MaxPendingTimers and MaxRunningTimers are lua_max_pending_timers
+	// and lua_max_running_timers (0: ngx_lua's defaults).
+	MaxPendingTimers, MaxRunningTimers int
+	Env                                []string // env directives: "NAME" or "NAME=value"
 	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
 	// before the rewrite module's directives, not after them.
 	NoPostpone bool
@@ -282,8 +285,7 @@ var ignored = map[string]bool{
 	"uwsgi_temp_path": true, "server_tokens": true,
 	"client_body_buffer_size": true, "client_header_buffer_size": true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
-	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_max_running_timers": true,
-	"lua_max_pending_timers": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
+	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
 	"lua_http10_buffering": true, "client_body_timeout": true, "lua_socket_read_timeout": true,
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
@@ -350,6 +352,10 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		}
 	case "lua_socket_log_errors":
 		s.SocketLogErrors = arg(d, 0) != "off"
+	case "lua_max_pending_timers":
+		s.MaxPendingTimers, _ = strconv.Atoi(arg(d, 0))
+	case "lua_max_running_timers":
+		s.MaxRunningTimers, _ = strconv.Atoi(arg(d, 0))
 	case "rewrite_by_lua_no_postpone":
 		s.NoPostpone = arg(d, 0) == "on"
 	default:
