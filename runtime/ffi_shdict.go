@@ -20,7 +20,7 @@ import (
 
 const ngxValueDecl = "ngx_http_lua_value_t[?]"
 
-// nginx's return codes, as shared_dict_get returns them.
+// nginx's return codes (shared_dict_get's, ngx.exit's).
 const (
 	ngxOK       = 0
 	ngxError    = -1

@@ -156,11 +156,26 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 	root := t.root
 	rs := root.req
 	switch {
+	case code == ngxAgain || code == ngxDone:
+		raise(L, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE")
+	case code < 0: // ngx.ERROR, ngx.DECLINED: like 444, the connection closes
+		code = statusClose
+	}
+	if rs.phase == site.HeaderFilter || rs.phase == site.BodyFilter {
+		// a filter ends here (runSync kills it); a status replaces the one set
+		if code >= 200 && rs.phase == site.HeaderFilter {
+			rs.r.Status, rs.noBody = code, true
+		}
+		t.park()
+		return 0
+	}
+	if sent := max(rs.r.Status, 200); rs.sent && !rs.finished && code >= 300 && code != sent && code != 499 && code != statusClose {
+		w.log.write(LogErr, t, fmt.Sprintf("attempt to set status %d via ngx.exit after sending out the response status %d", code, sent))
+	}
+	switch {
 	case rs.finished:
 	case code != 0 || rs.phase == site.Content || rs.sent:
-		if code < 0 { // ngx.ERROR and the like
-			code = http.StatusInternalServerError
-		}
+		rs.closeConn = code == statusClose
 		if t.kind == kindCoroutine { // its resumers cannot be killed from inside it
 			w.queue(func() { w.finish(root, code) })
 			break
@@ -177,6 +192,13 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 	t.park()
 	return 0
 }
+
+// ngxAgain is the last of nginx's return codes (ffi_shdict.go has the
+// others); statusClose is nginx's 444: close the connection, no response.
+const (
+	ngxAgain    = -2
+	statusClose = 444
+)
 
 // ngxRedirect is ngx.redirect(uri, status = 302).
 func (w *Worker) ngxRedirect(L *lua.LState) int {

@@ -64,17 +64,18 @@ type reqState struct {
 	chunkEOF bool
 	finished bool
 
-	captures    []string // $1…$9: the last regex location, rewrite or if match
-	uriChanged  bool     // a rewrite changed the URI: find the location again
-	redirects   int      // internal redirects so far (nginx allows 10)
-	setArgs     []string // ngx.arg in set_by_lua
-	headersOut  bool     // add_header applied: the header is complete
-	headerOut   bool     // the header has been handed out
-	lastOut     bool     // the whole response has (ngx.eof, or the end)
-	notModified bool     // a conditional GET turned it into a 304
-	bodySocket  bool     // ngx.req.socket took the body
-	rawConn     net.Conn // ngx.req.socket(true) took the connection
-	errorPage   int      // the status an error_page redirect answers with (-1: none)
+	captures   []string // $1…$9: the last regex location, rewrite or if match
+	uriChanged bool     // a rewrite changed the URI: find the location again
+	redirects  int      // internal redirects so far (nginx allows 10)
+	setArgs    []string // ngx.arg in set_by_lua
+	headersOut bool     // add_header applied: the header is complete
+	headerOut  bool     // the header has been handed out
+	lastOut    bool     // the whole response has (ngx.eof, or the end)
+	noBody     bool     // a 304, or ngx.exit in header_filter: the body goes nowhere
+	closeConn  bool     // ngx.exit(444 or ngx.ERROR): no response, the connection closes
+	bodySocket bool     // ngx.req.socket took the body
+	rawConn    net.Conn // ngx.req.socket(true) took the connection
+	errorPage  int      // the status an error_page redirect answers with (-1: none)
 }
 
 // requestPhases are those a location's handlers run in, in order.
@@ -233,7 +234,7 @@ func (w *Worker) finish(root *Root, status int) {
 	if rs.errorPage > 0 {
 		r.Status = rs.errorPage
 	}
-	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified && r.Out != nil {
+	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified && r.Status != statusClose && r.Out != nil {
 		// (a subrequest's special response has no body)
 		r.RespBody = []byte(errorPage(r.Status))
 		r.setHeader("Content-Type", "text/html")
@@ -368,9 +369,13 @@ func (w *Worker) runSync(root *Root, l *site.Lua, phase string) (*Thread, bool) 
 	}
 	root.req.phase = phase
 	t := w.newThread(kindEntry, fn, root)
+	t.filter = true
 	w.handOff(func() { t.start(nil) })
 	if t.state != stDead { // it yielded: there is no coming back here
 		t.kill()
+	}
+	if t.err != nil && phase != "set" { // setByLua words its own
+		w.log.write(LogErr, nil, fmt.Sprintf("failed to run %s_by_lua*: %s, %s", phase, t.err.Object.String(), root.logCtx))
 	}
 	return t, true
 }

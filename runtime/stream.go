@@ -20,6 +20,7 @@ type Part struct {
 	Status int
 	Header [][2]string // the response header: in the first part only
 	First  bool
+	Close  bool // no response: the connection closes (nginx's 444)
 	Data   []byte
 	Last   bool
 	Ack    chan struct{} // closed once written: ngx.flush(true) waits for it
@@ -88,14 +89,14 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		rs.headerOut = true
 		w.completeHeader(rs)
 		w.runFilter(root, site.HeaderFilter)
-		rs.notModified = notModified(r)
-		if rs.notModified {
+		if notModified(r) {
+			rs.noBody = true
 			r.Status = http.StatusNotModified
 			r.RespHeader = withoutHeader(r.RespHeader, "content-length")
 		}
 	}
 	body := r.RespBody
-	if rs.notModified {
+	if rs.noBody {
 		body = nil
 	}
 	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
@@ -109,7 +110,7 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		return
 	}
 	r.RespBody = nil
-	p := Part{First: first, Data: body, Last: last, Ack: ack}
+	p := Part{First: first, Data: body, Last: last, Ack: ack, Close: rs.closeConn}
 	if first {
 		p.Status, p.Header = r.Status, append([][2]string(nil), r.RespHeader...)
 	}

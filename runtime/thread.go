@@ -106,6 +106,9 @@ type Thread struct {
 	main bool
 	// interactive marks a REPL entry: the REPL reports its error.
 	interactive bool
+	// filter marks a header_filter, body_filter, log or set handler,
+	// whose error runSync reports.
+	filter bool
 	// chunk names the function frame of the main chunk in tracebacks.
 	chunk string
 }
@@ -320,7 +323,7 @@ func (t *Thread) end() handoff {
 		t.resumer = nil
 		return handoff{to: res.r.inbox, m: msg{kind: mDead, vals: t.results, err: t.err}}
 	}
-	if t.err != nil && !t.main && !t.interactive {
+	if t.err != nil && !t.main && !t.interactive && !t.filter {
 		w.threadAborted(t)
 	}
 	for _, f := range t.onEnd {

@@ -91,6 +91,15 @@ func stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Worker, r *runt
 				last = last || p.Last
 				continue
 			}
+			if p.First && p.Close { // nginx's 444: the connection closes, no response
+				status = 444
+				if c, _, err := rc.Hijack(); err == nil {
+					hijacked.Store(true)
+					c.Close()
+				}
+				last = last || p.Last
+				continue
+			}
 			if p.First {
 				h := rw.Header()
 				for _, kv := range p.Header {
