@@ -158,6 +158,8 @@ func (w *Worker) requestExit(L *lua.LState, code int) int {
 	switch {
 	case code == ngxAgain || code == ngxDone:
 		raise(L, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE")
+	case code < 0 && rs.r.Out == nil: // in a subrequest: its parent sees a 500
+		code = http.StatusInternalServerError
 	case code < 0: // ngx.ERROR, ngx.DECLINED: like 444, the connection closes
 		code = statusClose
 	}
