@@ -363,8 +363,19 @@ func (w *Worker) tcpSend(L *lua.LState) int {
 	return 1
 }
 
+// logReadTimeout is ngx_lua's error line for a read that timed out, with
+// lua_socket_log_errors on (resty-cli has it off).
+func (w *Worker) logReadTimeout(kind string) {
+	if w.cfg.SocketLogErrors {
+		w.log.write(LogErr, w.cur, "lua "+kind+" socket read timed out")
+	}
+}
+
 // receiveResult pushes data, or nil, err, partial.
-func receiveResult(L *lua.LState, data string, err error) int {
+func (w *Worker) receiveResult(L *lua.LState, data string, err error) int {
+	if err == socket.ErrTimeout {
+		w.logReadTimeout("tcp")
+	}
 	if err != nil {
 		return pushFail(L, err.Error(), lua.LString(data))
 	}
@@ -416,7 +427,7 @@ func (w *Worker) tcpReceive(L *lua.LState) int {
 	} else {
 		w.running(L).Block(func(ctx context.Context) { data, err = read(ctx) })
 	}
-	return receiveResult(L, data, err)
+	return w.receiveResult(L, data, err)
 }
 
 func receiveN(s *tcpSock, n int, timeout time.Duration) func(ctx context.Context) (string, error) {
@@ -442,7 +453,7 @@ func (w *Worker) tcpReceiveAny(L *lua.LState) int {
 	w.running(L).Block(func(ctx context.Context) {
 		data, err = s.conn.ReceiveAny(ctx, int(max), s.timeouts[readTimeout])
 	})
-	return receiveResult(L, data, err)
+	return w.receiveResult(L, data, err)
 }
 
 // tcpReceiveUntil returns the iterator of receiveuntil(pattern [, opts]).
@@ -477,7 +488,7 @@ func (w *Worker) tcpReceiveUntil(L *lua.LState) int {
 			L.Push(lua.LNil)
 			return 3
 		}
-		return receiveResult(L, data, err)
+		return w.receiveResult(L, data, err)
 	}))
 	return 1
 }

@@ -121,6 +121,9 @@ func (w *Worker) udpReceive(L *lua.LState) int {
 		data, err = s.conn.Receive(ctx, size, s.timeout)
 	})
 	if err != nil {
+		if err == socket.ErrTimeout {
+			w.logReadTimeout("udp")
+		}
 		if err.Error() == "connection refused" {
 			// nginx logs the failed recv() of a refused datagram.
 			w.log.write(LogErr, w.cur, "recv() failed (111: Connection refused)")

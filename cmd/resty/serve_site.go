@@ -103,6 +103,7 @@ func startGeneration(s *site.Site, opts serveOptions, zones map[string]*shdict.D
 			MaxRunningTime:   opts.maxRunning,
 			MaxPendingTimers: s.MaxPendingTimers,
 			MaxRunningTimers: s.MaxRunningTimers,
+			SocketLogErrors:  s.SocketLogErrors,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w
