@@ -48,7 +48,10 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"discard_body":  func(L *lua.LState) int { w.request(L); return 0 },
 		"get_body_data": w.reqGetBodyData,
 		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
-		"set_body_data": func(L *lua.LState) int { w.request(L).r.Body = []byte(L.CheckString(1)); return 0 },
+		"set_body_data": w.reqSetBodyData,
+		"init_body":     w.reqInitBody,
+		"append_body":   w.reqAppendBody,
+		"finish_body":   w.reqFinishBody,
 		"start_time": func(L *lua.LState) int {
 			L.Push(lua.LNumber(float64(w.request(L).r.Start.UnixMilli()) / 1000))
 			return 1
@@ -57,9 +60,6 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"raw_header":  w.reqRawHeader,
 		"set_uri":     w.reqSetURI,
 	})
-	for _, name := range []string{"init_body", "append_body", "finish_body"} {
-		req.RawSetString(name, L.NewFunction(notImplemented("ngx.req."+name)))
-	}
 	ngx.RawSetString("req", req)
 }
 

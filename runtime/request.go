@@ -68,6 +68,7 @@ type reqState struct {
 	uriChanged bool     // a rewrite changed the URI: find the location again
 	redirects  int      // internal redirects so far (nginx allows 10)
 	setArgs    []string // ngx.arg in set_by_lua
+	newBody    []byte   // ngx.req.init_body's body being appended to
 	headersOut bool     // add_header applied: the header is complete
 	headerOut  bool     // the header has been handed out
 	lastOut    bool     // the whole response has (ngx.eof, or the end)
