@@ -223,24 +223,39 @@ func serveSite(load func() (*site.Site, error), opts serveOptions) int {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+	graceful := false
 	for sig := range sigs {
-		switch sig {
-		case syscall.SIGHUP:
+		if sig == syscall.SIGHUP {
 			reload(load, opts, zones, &cur)
 			continue
-		case syscall.SIGQUIT: // graceful: the requests in progress finish
-			for _, hs := range servers {
+		}
+		graceful = sig == syscall.SIGQUIT // the requests in progress finish
+		for _, hs := range servers {
+			if graceful {
 				go hs.Shutdown(context.Background())
-			}
-		default:
-			for _, hs := range servers {
+			} else {
 				hs.Close()
 			}
 		}
 		break
 	}
-	return cur.Load().stop(true)
+	code := make(chan int, 1)
+	go func() { code <- cur.Load().stop(true) }()
+	if graceful {
+		return <-code
+	}
+	select { // fast: a worker stuck in Lua does not hold the process
+	case c := <-code:
+		return c
+	case <-time.After(fastStopGrace):
+		return 0
+	}
 }
+
+// fastStopGrace is how long SIGTERM/SIGINT wait for the workers (their
+// exit_worker_by_lua) before the process exits anyway.
+const fastStopGrace = 2 * time.Second
+
 
 // reload swaps in a generation of the reloaded site; a configuration that
 // does not load leaves the running one, as nginx does.

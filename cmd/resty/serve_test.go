@@ -791,3 +791,17 @@ func TestServeTimerLimits(t *testing.T) {
 		t.Errorf("lua_max_running_timers:\n%s", log)
 	}
 }
+
+func TestServeFastStopWithRunaway(t *testing.T) {
+	s := serveConf(t, "", `location /spin { content_by_lua_block { while true do end } }`)
+	go http.Get(s.base + "/spin")
+	time.Sleep(100 * time.Millisecond) // the worker is stuck in Lua now
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	errc := make(chan error, 1)
+	go func() { errc <- s.cmd.Wait() }()
+	select {
+	case <-errc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM must stop resty serve even with a worker stuck in Lua")
+	}
+}
