@@ -256,7 +256,6 @@ func serveSite(load func() (*site.Site, error), opts serveOptions) int {
 // exit_worker_by_lua) before the process exits anyway.
 const fastStopGrace = 2 * time.Second
 
-
 // reload swaps in a generation of the reloaded site; a configuration that
 // does not load leaves the running one, as nginx does.
 func reload(load func() (*site.Site, error), opts serveOptions, zones map[string]*shdict.Dict, cur *atomic.Pointer[generation]) {
