@@ -80,7 +80,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
 		rs := w.requestOnly(L)
 		rs.sent = true
-		w.headersOut(rs)
+		w.addHeaders(rs)
 		L.Push(lua.LTrue)
 		return 1
 	}))
@@ -293,16 +293,22 @@ func (w *Worker) ngxExec(L *lua.LState) int {
 	if args, ok := w.queryOf(L, L.Get(2)); ok {
 		query = joinQuery(query, args)
 	}
-	t := w.running(L)
-	root := t.root
 	if strings.HasPrefix(path, "@") {
 		query = ""
 	} else if query != "" {
 		path += "?" + query
 	}
+	return w.jump(L, path)
+}
+
+// jump is an internal redirect to uri from the running handler, which
+// never resumes: its phase is abandoned.
+func (w *Worker) jump(L *lua.LState, uri string) int {
+	t := w.running(L)
+	root := t.root
 	w.queue(func() {
 		w.abandonPhase(root)
-		w.redirect(root, path)
+		w.redirect(root, uri)
 	})
 	t.park()
 	return 0

@@ -81,18 +81,10 @@ func (w *Worker) reqSetURI(L *lua.LState) int {
 	if !jump {
 		return 0
 	}
-	t := w.running(L)
-	root := t.root
-	target := uri
 	if r.Query != "" {
-		target += "?" + r.Query
+		uri += "?" + r.Query
 	}
-	w.queue(func() {
-		w.abandonPhase(root)
-		w.redirect(root, target)
-	})
-	t.park()
-	return 0
+	return w.jump(L, uri)
 }
 
 func (w *Worker) reqSetMethod(L *lua.LState) int {

@@ -97,7 +97,7 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 		rs.r.RespBody = append(rs.r.RespBody, buf...)
 		if len(buf) > 0 && !rs.sent {
 			rs.sent = true
-			w.headersOut(rs)
+			w.addHeaders(rs)
 		}
 		L.Push(lua.LNumber(1))
 		return 1

@@ -64,19 +64,19 @@ type reqState struct {
 	chunkEOF bool
 	finished bool
 
-	captures   []string // $1…$9: the last regex location, rewrite or if match
-	uriChanged bool     // a rewrite changed the URI: find the location again
-	redirects  int      // internal redirects so far (nginx allows 10)
-	setArgs    []string // ngx.arg in set_by_lua
-	newBody    []byte   // ngx.req.init_body's body being appended to
-	headersOut bool     // add_header applied: the header is complete
-	headerOut  bool     // the header has been handed out
-	lastOut    bool     // the whole response has (ngx.eof, or the end)
-	noBody     bool     // a 304, or ngx.exit in header_filter: the body goes nowhere
-	closeConn  bool     // ngx.exit(444 or ngx.ERROR): no response, the connection closes
-	bodySocket bool     // ngx.req.socket took the body
-	rawConn    net.Conn // ngx.req.socket(true) took the connection
-	errorPage  int      // the status an error_page redirect answers with (-1: none)
+	captures     []string // $1…$9: the last regex location, rewrite or if match
+	uriChanged   bool     // a rewrite changed the URI: find the location again
+	redirects    int      // internal redirects so far (nginx allows 10)
+	setArgs      []string // ngx.arg in set_by_lua
+	newBody      []byte   // ngx.req.init_body's body being appended to
+	headersAdded bool     // add_header applied: the header is complete
+	headerOut    bool     // the header has been handed out
+	lastOut      bool     // the whole response has (ngx.eof, or the end)
+	noBody       bool     // a 304, or ngx.exit in header_filter: the body goes nowhere
+	closeConn    bool     // ngx.exit(444 or ngx.ERROR): no response, the connection closes
+	bodySocket   bool     // ngx.req.socket took the body
+	rawConn      net.Conn // ngx.req.socket(true) took the connection
+	errorPage    int      // the status an error_page redirect answers with (-1: none)
 }
 
 // requestPhases are those a location's handlers run in, in order.
@@ -312,13 +312,13 @@ func (w *Worker) redirect(root *Root, uri string) {
 	w.enter(root, loc)
 }
 
-// headersOut completes the response header once: add_header's headers
+// addHeaders completes the response header once: add_header's headers
 // go in for the statuses nginx adds them to (any, with "always").
-func (w *Worker) headersOut(rs *reqState) {
-	if rs.headersOut || rs.loc == nil {
+func (w *Worker) addHeaders(rs *reqState) {
+	if rs.headersAdded || rs.loc == nil {
 		return
 	}
-	rs.headersOut = true
+	rs.headersAdded = true
 	status := rs.r.Status
 	if status == 0 {
 		status = http.StatusOK

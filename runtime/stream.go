@@ -68,7 +68,7 @@ func (w *Worker) completeHeader(rs *reqState) {
 	if r.respHeader("content-type") == "" {
 		r.setHeader("Content-Type", w.defaultType(rs))
 	}
-	w.headersOut(rs)
+	w.addHeaders(rs)
 }
 
 // sendResponse runs the filters over what the handler printed since the

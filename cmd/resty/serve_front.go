@@ -63,7 +63,7 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	}
 	w := g.workers[int(g.next.Add(1))%len(g.workers)]
 	w.Serve(r)
-	status, sent := stream(rw, hr, w, r, &hijacked)
+	status, sent := stream(rw, rc, hr, w, r, &hijacked)
 	if g.accessLog != nil {
 		g.accessLog.write(hr, r.Start, status, sent)
 	}
@@ -75,9 +75,8 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 // lua_check_client_abort); the parts are taken to the end all the same,
 // so that no ngx.flush(true) waits forever.
 // It returns the status and the body bytes sent, for the access log.
-func stream(rw http.ResponseWriter, hr *http.Request, w *runtime.Worker, r *runtime.Request, hijacked *atomic.Bool) (status int, sent int64) {
+func stream(rw http.ResponseWriter, rc *http.ResponseController, hr *http.Request, w *runtime.Worker, r *runtime.Request, hijacked *atomic.Bool) (status int, sent int64) {
 	gone := hr.Context().Done()
-	rc := http.NewResponseController(rw)
 	for last := false; !last; {
 		select {
 		case <-r.Out.Ready():

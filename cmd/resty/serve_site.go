@@ -40,6 +40,7 @@ type generation struct {
 	done      sync.WaitGroup // the workers' loops
 	codes     []int
 	accessLog *accessLog
+	zones     map[string]*shdict.Dict
 	closers   []io.Closer
 }
 
@@ -50,13 +51,21 @@ func emerg(err error) int {
 }
 
 // startGeneration starts s's workers (their init_by_lua and
-// init_worker_by_lua). zones are the shared dicts kept across reloads, as
-// nginx keeps its zones.
-func startGeneration(s *site.Site, opts serveOptions, zones map[string]*shdict.Dict) (*generation, error) {
-	if err := defineZones(zones, s.SharedDicts); err != nil {
+// init_worker_by_lua). A zone of the previous generation (nil at first)
+// with the same name is kept, data and all, as nginx keeps its zones.
+func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*generation, error) {
+	zones, err := sharedDicts(s.SharedDicts)
+	if err != nil {
 		return nil, err
 	}
-	g := &generation{site: s}
+	if prev != nil {
+		for name := range zones {
+			if old, ok := prev.zones[name]; ok {
+				zones[name] = old
+			}
+		}
+	}
+	g := &generation{site: s, zones: zones}
 	g.idle = sync.NewCond(&g.mu)
 	errlog := io.Writer(os.Stderr)
 	if s.ErrorLog != "" && s.ErrorLog != "stderr" {
@@ -121,20 +130,6 @@ func startGeneration(s *site.Site, opts serveOptions, zones map[string]*shdict.D
 		w.RunInit(s.InitWorker, "init_worker_by_lua")
 	}
 	return g, nil
-}
-
-// defineZones adds the shared dicts specs name that zones lacks.
-func defineZones(zones map[string]*shdict.Dict, specs []string) error {
-	for _, spec := range specs {
-		f := strings.Fields(spec)
-		if zones[f[0]] != nil {
-			continue
-		}
-		if err := shdict.Define(zones, f[0], f[1]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // stop waits for the generation's requests, runs exit_worker_by_lua
@@ -202,8 +197,7 @@ func serveSite(load func() (*site.Site, error), opts serveOptions) int {
 	if err != nil {
 		return emerg(err)
 	}
-	zones := map[string]*shdict.Dict{}
-	g, err := startGeneration(s, opts, zones)
+	g, err := startGeneration(s, opts, nil)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nginx: [error] %v\n", err)
 		return 1
@@ -226,7 +220,7 @@ func serveSite(load func() (*site.Site, error), opts serveOptions) int {
 	graceful := false
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
-			reload(load, opts, zones, &cur)
+			reload(load, opts, &cur)
 			continue
 		}
 		graceful = sig == syscall.SIGQUIT // the requests in progress finish
@@ -258,11 +252,11 @@ const fastStopGrace = 2 * time.Second
 
 // reload swaps in a generation of the reloaded site; a configuration that
 // does not load leaves the running one, as nginx does.
-func reload(load func() (*site.Site, error), opts serveOptions, zones map[string]*shdict.Dict, cur *atomic.Pointer[generation]) {
+func reload(load func() (*site.Site, error), opts serveOptions, cur *atomic.Pointer[generation]) {
 	s, err := load()
 	var g *generation
 	if err == nil {
-		g, err = startGeneration(s, opts, zones)
+		g, err = startGeneration(s, opts, cur.Load())
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nginx: [emerg] %v (reload refused, the old configuration goes on)\n", err)
