@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	"github.com/restygo/resty/runtime/site"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -131,12 +132,19 @@ func (w *Worker) ngxStatus(L *lua.LState) lua.LValue {
 	if rs == nil {
 		return lua.LNumber(0)
 	}
+	if rs.r.Status == 0 && rs.sent { // nginx's header filter made it 200
+		return lua.LNumber(http.StatusOK)
+	}
 	return lua.LNumber(rs.r.Status)
 }
 
 func (w *Worker) setStatus(L *lua.LState, v lua.LValue) {
 	rs := w.request(L)
 	n, ok := v.(lua.LNumber)
+	if s, isString := v.(lua.LString); isString { // resty.core's tonumber()
+		f, isNumber := luacompat.ParseNumber(string(s))
+		n, ok = lua.LNumber(f), isNumber
+	}
 	if !ok {
 		raise(L, "bad argument #3 to '__newindex' (number expected, got %s)", v.Type())
 	}
@@ -215,8 +223,27 @@ func (w *Worker) ngxRedirect(L *lua.LState) int {
 	if rs.sent {
 		raise(L, "attempt to call ngx.redirect after sending out the headers")
 	}
+	for i := 0; i < len(uri); i++ {
+		if c := uri[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			raise(L, `unsafe byte "0x%02x" in redirect uri "%s"`, c, logEscape(uri))
+		}
+	}
 	rs.r.setHeader("Location", uri)
 	return w.requestExit(L, status)
+}
+
+// logEscape writes control bytes, quotes and backslashes as \xHH, as
+// ngx_lua does for a string it quotes in an error.
+func logEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			fmt.Fprintf(&b, "\\x%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // bodyFilterArg is ngx.arg in body_filter_by_lua: [1] the chunk (the whole

@@ -20,7 +20,7 @@ func (w *Worker) openNgxVar(ngx *lua.LTable) {
 	mt := L.NewTable()
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		rs := w.request(L)
-		name := strings.ToLower(L.CheckString(2))
+		name := varName(L)
 		if val, ok := w.variable(rs, name); ok {
 			L.Push(lua.LString(val))
 		} else {
@@ -30,8 +30,11 @@ func (w *Worker) openNgxVar(ngx *lua.LTable) {
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		rs := w.request(L)
-		name := L.CheckString(2)
+		name := varName(L)
 		if _, user := rs.vars[name]; !user && !settable[name] {
+			if _, builtin := w.variable(rs, name); builtin {
+				raise(L, `variable "%s" not changeable`, name)
+			}
 			raise(L, `variable "%s" not found for writing; maybe it is a built-in variable that is not changeable or you forgot to use "set $%s '';" in the config file to define it first`, name, name)
 		}
 		var value string
@@ -51,6 +54,18 @@ func (w *Worker) openNgxVar(ngx *lua.LTable) {
 	}))
 	L.SetMetatable(v, mt)
 	ngx.RawSetString("var", v)
+}
+
+// varName is ngx.var's key: a string or a capture number, caseless.
+func varName(L *lua.LState) string {
+	switch k := L.Get(2).(type) {
+	case lua.LString:
+		return strings.ToLower(string(k))
+	case lua.LNumber:
+		return k.String()
+	}
+	raise(L, "bad variable name")
+	return ""
 }
 
 // settable are the built-in variables ngx.var may write.

@@ -488,7 +488,7 @@ func (w *Worker) interpolate(rs *reqState, s string) string {
 			}
 			name = s[i+1 : j]
 		}
-		v, _ := w.variable(rs, name)
+		v, _ := w.variable(rs, strings.ToLower(name))
 		b.WriteString(v)
 		i = j - 1
 	}

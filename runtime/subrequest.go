@@ -100,7 +100,7 @@ func (w *Worker) subrequestVars(L *lua.LState, sub *Request, parent *reqState, o
 		return
 	}
 	vars.ForEach(func(k, v lua.LValue) {
-		name := lua.LVAsString(k)
+		name := strings.ToLower(lua.LVAsString(k))
 		if !sub.Site.Declared(name) {
 			raise(L, `variable "%s" cannot be assigned a value (maybe you forgot to define it first?)`, name)
 		}

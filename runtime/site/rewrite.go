@@ -52,7 +52,7 @@ func (s *Site) readOp(ops *[]*Op, d *nginxconf.Directive) (bool, error) {
 		if len(d.Args) != 2 || !strings.HasPrefix(d.Args[0], "$") {
 			return true, at(d, `invalid number of arguments in "set" directive`)
 		}
-		op = &Op{Name: "set", Var: d.Args[0][1:], Value: d.Args[1]}
+		op = &Op{Name: "set", Var: strings.ToLower(d.Args[0][1:]), Value: d.Args[1]}
 	case "set_by_lua", "set_by_lua_block", "set_by_lua_file":
 		if len(d.Args) < 2 || !strings.HasPrefix(d.Args[0], "$") {
 			return true, at(d, fmt.Sprintf(`invalid number of arguments in "%s" directive`, d.Name))
@@ -65,7 +65,7 @@ func (s *Site) readOp(ops *[]*Op, d *nginxconf.Directive) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		op = &Op{Name: "set_by_lua", Var: d.Args[0][1:], Lua: l}
+		op = &Op{Name: "set_by_lua", Var: strings.ToLower(d.Args[0][1:]), Lua: l}
 		if !d.Lua {
 			op.Args = d.Args[2:]
 		} else {

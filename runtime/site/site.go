@@ -326,6 +326,12 @@ func (s *Site) main(d *nginxconf.Directive) error {
 	return nil
 }
 
+// expandPrefix replaces ngx_lua's $prefix and ${prefix} in a search path.
+func (s *Site) expandPrefix(path string) string {
+	prefix := strings.TrimSuffix(s.Prefix, "/") + "/"
+	return strings.NewReplacer("${prefix}", prefix, "$prefix", prefix).Replace(path)
+}
+
 func (s *Site) http(d *nginxconf.Directive) error {
 	switch d.Name {
 	case "server":
@@ -337,9 +343,9 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		}
 		s.Servers = append(s.Servers, srv)
 	case "lua_package_path":
-		s.PackagePath = strings.ReplaceAll(arg(d, 0), "$prefix", s.Prefix)
+		s.PackagePath = s.expandPrefix(arg(d, 0))
 	case "lua_package_cpath":
-		s.PackageCPath = strings.ReplaceAll(arg(d, 0), "$prefix", s.Prefix)
+		s.PackageCPath = s.expandPrefix(arg(d, 0))
 	case "lua_shared_dict":
 		s.SharedDicts = append(s.SharedDicts, arg(d, 0)+" "+arg(d, 1))
 	case "default_type":
