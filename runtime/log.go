@@ -102,7 +102,7 @@ func (w *Worker) ngxLog(L *lua.LState) int {
 			b.WriteString(w.tostring(L, x))
 		case *lua.LTable:
 			if L.GetMetaField(x, "__tostring") == lua.LNil {
-				raise(L, "bad argument #%d to '?' (expected table to have __tostring metamethod)", i-1)
+				argError(L, i-1, "expected table to have __tostring metamethod")
 			}
 			b.WriteString(w.tostring(L, x))
 		default:

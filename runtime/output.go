@@ -53,6 +53,41 @@ func (w *Worker) appendConsole(L *lua.LState, buf []byte, v lua.LValue) []byte {
 	return append(buf, w.tostring(L, v)...)
 }
 
+// appendOutput renders argument i of ngx.say/print in a request as
+// ngx_lua does: tables must be arrays (nested ones too) of strings,
+// numbers, booleans, nil and ngx.null; anything else is an error.
+func (w *Worker) appendOutput(L *lua.LState, buf []byte, v lua.LValue, i int, inTable bool) []byte {
+	switch x := v.(type) {
+	case lua.LString, lua.LNumber, lua.LBool, *lua.LNilType:
+		return w.appendConsole(L, buf, x)
+	case *lua.LTable:
+		n := 0
+		x.ForEach(func(k, _ lua.LValue) {
+			key, ok := k.(lua.LNumber)
+			if n >= 0 && ok && key >= 1 && key == lua.LNumber(int(key)) {
+				n = max(n, int(key))
+			} else {
+				n = -1
+			}
+		})
+		if n < 0 {
+			argError(L, i, "non-array table found")
+		}
+		for j := 1; j <= n; j++ {
+			buf = w.appendOutput(L, buf, x.RawGetInt(j), i, true)
+		}
+		return buf
+	}
+	if v == w.Null {
+		return append(buf, "null"...)
+	}
+	if inTable {
+		argError(L, i, "bad data type "+v.Type().String()+" found")
+	}
+	argError(L, i, "string, number, boolean, nil, ngx.null, or array table expected, but got "+v.Type().String())
+	return nil
+}
+
 // tostring is Lua's tostring, honouring __tostring.
 func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 	if n, ok := v.(lua.LNumber); ok {
@@ -78,7 +113,11 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 		n--
 	}
 	for i := 1; i <= n; i++ {
-		buf = w.appendConsole(L, buf, L.Get(i))
+		if rs != nil {
+			buf = w.appendOutput(L, buf, L.Get(i), i, false)
+		} else {
+			buf = w.appendConsole(L, buf, L.Get(i))
+		}
 	}
 	if newline {
 		buf = append(buf, '\n')
