@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"github.com/restygo/resty/runtime/cjson"
@@ -93,7 +94,13 @@ func (w *Worker) ngxGetPhase(L *lua.LState) int {
 		L.Push(lua.LString(rs.phase))
 		return 1
 	}
-	L.Push(lua.LString("timer"))
+	phase := "timer"
+	if w.cur != nil { // init_by_lua* is "init", init_worker_by_lua* "init_worker"
+		if p, ok := strings.CutSuffix(w.cur.root.Kind, "_by_lua*"); ok {
+			phase = p
+		}
+	}
+	L.Push(lua.LString(phase))
 	return 1
 }
 

@@ -130,7 +130,7 @@ func headerValues(L *lua.LState, hs [][2]string, name string) lua.LValue {
 func (w *Worker) ngxStatus(L *lua.LState) lua.LValue {
 	rs := w.currentRequest()
 	if rs == nil {
-		return lua.LNumber(0)
+		raise(L, "API disabled in the current context")
 	}
 	if rs.r.Status == 0 && rs.sent { // nginx's header filter made it 200
 		return lua.LNumber(http.StatusOK)

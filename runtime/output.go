@@ -99,13 +99,20 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 	return L.ToStringMeta(v).String()
 }
 
-// emit writes the arguments, plus a newline for ngx.say/print.
-func (w *Worker) emit(L *lua.LState, newline bool) int {
-	var buf []byte
+// outputRequest is the request that ngx.say, flush and eof write to: nil
+// on the console; outside a request elsewhere they are disabled.
+func (w *Worker) outputRequest(L *lua.LState) *reqState {
 	rs := w.currentRequest()
 	if rs == nil && !w.cfg.Console {
 		raise(L, "API disabled in the context of %s", w.phaseContext())
 	}
+	return rs
+}
+
+// emit writes the arguments, plus a newline for ngx.say/print.
+func (w *Worker) emit(L *lua.LState, newline bool) int {
+	var buf []byte
+	rs := w.outputRequest(L)
 	// resty-cli collects the arguments in a table and expands it up to its
 	// maxn, so trailing nils are not printed; ngx_lua prints them.
 	n := L.GetTop()

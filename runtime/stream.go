@@ -134,7 +134,7 @@ func notModified(r *Request) bool {
 // ngxFlush is ngx.flush(wait): what was printed goes to the client now;
 // with wait, the thread resumes once it is written.
 func (w *Worker) ngxFlush(L *lua.LState) int {
-	rs := w.currentRequest()
+	rs := w.outputRequest(L)
 	if rs == nil || !rs.sent || rs.r.Out == nil {
 		return ngxTrue(L) // a console, or nothing to flush, or a subrequest
 	}
@@ -151,7 +151,7 @@ func (w *Worker) ngxFlush(L *lua.LState) int {
 // ngxEOF is ngx.eof: the response is complete, the handler may go on; on
 // a console there is nothing to do.
 func (w *Worker) ngxEOF(L *lua.LState) int {
-	rs := w.currentRequest()
+	rs := w.outputRequest(L)
 	if rs == nil {
 		return ngxTrue(L)
 	}
