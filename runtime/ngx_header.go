@@ -346,11 +346,11 @@ func (w *Worker) jump(L *lua.LState, uri string) int {
 func (w *Worker) ngxRespModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name := headerName(L.CheckString(1))
+		name, value := addHeaderArgs(L)
 		if rs.sent {
 			raise(L, "attempt to add ngx.header.%s after sending out response headers", name)
 		}
-		rs.r.RespHeader = appendHeader(L, w, rs.r.RespHeader, name, L.CheckAny(2))
+		rs.r.RespHeader = appendHeader(L, w, rs.r.RespHeader, name, value)
 		return 0
 	}}))
 	return 1
@@ -361,11 +361,30 @@ func (w *Worker) ngxRespModule(L *lua.LState) int {
 func (w *Worker) ngxReqModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name := headerName(L.CheckString(1))
-		rs.r.Header = appendHeader(L, w, rs.r.Header, name, L.CheckAny(2))
+		name, value := addHeaderArgs(L)
+		rs.r.Header = appendHeader(L, w, rs.r.Header, name, value)
 		return 0
 	}}))
 	return 1
+}
+
+// addHeaderArgs checks add_header's name and value as resty.core does.
+func addHeaderArgs(L *lua.LState) (string, lua.LValue) {
+	name, ok := L.Get(1).(lua.LString)
+	if !ok {
+		raise(L, "bad 'name' argument: string expected, got %s", L.Get(1).Type())
+	}
+	value := L.Get(2)
+	switch v := value.(type) {
+	case lua.LString, lua.LNumber:
+	case *lua.LTable:
+		if v.Len() == 0 {
+			raise(L, "bad 'value' argument: non-empty table expected")
+		}
+	default:
+		raise(L, "bad 'value' argument: string or table expected, got %s", value.Type())
+	}
+	return headerName(string(name)), value
 }
 
 // appendHeader adds v's values (a string or number, or a list) to name.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/restygo/resty/runtime/codec"
+	"github.com/restygo/resty/runtime/luacompat"
 	"github.com/restygo/resty/runtime/site"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -47,7 +48,8 @@ func (w *Worker) openNgxReq(ngx *lua.LTable) {
 		"socket":        w.reqSocket,
 		"discard_body":  func(L *lua.LState) int { w.request(L); return 0 },
 		"get_body_data": w.reqGetBodyData,
-		"get_body_file": func(L *lua.LState) int { w.request(L); L.Push(lua.LNil); return 1 },
+		"get_body_file": w.reqGetBodyFile,
+		"set_body_file": w.reqSetBodyFile,
 		"set_body_data": w.reqSetBodyData,
 		"init_body":     w.reqInitBody,
 		"append_body":   w.reqAppendBody,
@@ -124,6 +126,8 @@ func (w *Worker) reqHTTPVersion(L *lua.LState) int {
 // pushArgs decodes a query string as get_uri_args/get_post_args do: at
 // most max (argument maxArg, default 100; 0: no limit) arguments, with
 // "truncated" when there were more.
+// pushArgs pushes the decoded query, at most argument maxArg's count of
+// them (100 by default), into the table after it if there is one.
 func (w *Worker) pushArgs(L *lua.LState, query string, maxArg int) int {
 	limit := L.OptInt(maxArg, 100)
 	args := codec.DecodeArgs(query, 0)
@@ -132,7 +136,13 @@ func (w *Worker) pushArgs(L *lua.LState, query string, maxArg int) int {
 		args = args[:limit]
 		w.log.write(LogDebug, w.cur, fmt.Sprintf("lua hit query args limit %d", limit))
 	}
-	L.Push(argsTable(L, args))
+	t, ok := L.Get(maxArg + 1).(*lua.LTable)
+	if ok {
+		luacompat.ClearTable(t)
+	} else {
+		t = L.NewTable()
+	}
+	L.Push(argsTable(L, t, args))
 	if truncated {
 		L.Push(lua.LString("truncated"))
 		return 2
@@ -219,7 +229,7 @@ func (w *Worker) setReqHeader(L *lua.LState, name string, v lua.LValue) {
 
 func (w *Worker) reqGetBodyData(L *lua.LState) int {
 	rs := w.request(L)
-	if len(rs.r.Body) == 0 || !rs.bodyRead { // the body is read by read_body
+	if len(rs.r.Body) == 0 || !rs.bodyRead || rs.bodyFile != nil { // the body is read by read_body
 		L.Push(lua.LNil)
 	} else {
 		L.Push(lua.LString(rs.r.Body))

@@ -162,8 +162,7 @@ func (w *Worker) queryOf(L *lua.LState, v lua.LValue) (string, bool) {
 // ngxDecodeArgs is ngx.decode_args(str [, max_args = 100]).
 // argsTable is decoded arguments as ngx_lua returns them: a bare key is
 // true, a repeated key a list of its values.
-func argsTable(L *lua.LState, args []codec.Arg) *lua.LTable {
-	t := L.NewTable()
+func argsTable(L *lua.LState, t *lua.LTable, args []codec.Arg) *lua.LTable {
 	for _, a := range args {
 		var v lua.LValue = lua.LTrue
 		if a.HasValue {

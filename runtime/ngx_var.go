@@ -152,7 +152,12 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 		h := r.header("content-length")
 		return h, h != ""
 	case "request_body":
-		return string(r.Body), len(r.Body) > 0 && rs.bodyRead
+		return string(r.Body), len(r.Body) > 0 && rs.bodyRead && rs.bodyFile == nil
+	case "request_body_file":
+		if rs.bodyFile == nil {
+			return "", false
+		}
+		return rs.bodyFile.path, true
 	case "request_length":
 		return strconv.Itoa(len(r.Body)), true
 	case "status":

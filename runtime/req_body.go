@@ -13,25 +13,33 @@ import (
 // setBody makes data the request body.
 func (w *Worker) setBody(rs *reqState, data []byte) {
 	rs.r.Body, rs.bodyRead = data, true
+	w.dropBodyFile(rs)
 	rs.r.Header = withoutHeader(rs.r.Header, "content-length")
 	rs.r.Header = append(rs.r.Header, [2]string{"Content-Length", strconv.Itoa(len(data))})
 }
 
-func (w *Worker) reqSetBodyData(L *lua.LState) int {
-	rs := w.request(L)
-	if !rs.bodyRead {
+// requireBody fails unless the body was read, or ngx.req.socket took it.
+func requireBody(L *lua.LState, rs *reqState) {
+	if !rs.bodyRead && !rs.bodySocket {
 		raise(L, "request body not read yet")
 	}
+}
+
+func (w *Worker) reqSetBodyData(L *lua.LState) int {
+	rs := w.request(L)
+	requireBody(L, rs)
 	w.setBody(rs, []byte(L.CheckString(1)))
 	return 0
 }
 
 func (w *Worker) reqInitBody(L *lua.LState) int {
 	rs := w.request(L)
-	if !rs.bodyRead {
-		raise(L, "request body not read yet")
-	}
+	requireBody(L, rs)
 	rs.newBody = []byte{}
+	rs.newBodyMax = rs.loc.BodyBufferSize()
+	if L.GetTop() >= 1 {
+		rs.newBodyMax = int64(L.CheckInt(1))
+	}
 	return 0
 }
 
@@ -50,6 +58,7 @@ func (w *Worker) reqFinishBody(L *lua.LState) int {
 		raise(L, "request body not initialized by ngx.req.init_body()")
 	}
 	w.setBody(rs, rs.newBody)
+	w.placeBody(rs, rs.newBodyMax, false)
 	rs.newBody = nil
 	return 0
 }

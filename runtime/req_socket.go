@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/restygo/resty/runtime/site"
 	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -25,21 +26,19 @@ type Downstream struct {
 	Hijack          func() (net.Conn, *bufio.ReadWriter, error) // for the raw socket
 }
 
-// clientBodyTimeout is nginx's client_body_timeout default.
-const clientBodyTimeout = 60 * time.Second
-
 // errBodyTooLarge is a body (chunked: of unknown size) over
 // client_max_body_size.
 var errBodyTooLarge = errors.New("client intended to send too large chunked body")
 
-// readBody reads the rest of the body into r.Body, at most limit bytes
-// (0: any); ctx cuts it short.
-func readBody(ctx context.Context, r *Request, limit int64) error {
+// readBody reads the rest of the body into r.Body, at most loc's
+// client_max_body_size, in client_body_timeout; ctx cuts it short.
+func readBody(ctx context.Context, r *Request, loc *site.Location) error {
 	d := r.Down
 	if d == nil || d.Body == nil {
 		return nil
 	}
-	d.SetReadDeadline(time.Now().Add(clientBodyTimeout))
+	limit := loc.BodyLimit()
+	d.SetReadDeadline(time.Now().Add(loc.BodyTimeout()))
 	stop := context.AfterFunc(ctx, func() { d.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	body := d.Body
@@ -62,8 +61,8 @@ func bodyStatus(err error) int {
 	if err == errBodyTooLarge {
 		return http.StatusRequestEntityTooLarge
 	}
-	if errors.As(err, &ne) && ne.Timeout() {
-		return http.StatusRequestTimeout
+	if errors.As(err, &ne) && ne.Timeout() { // nginx's 408: the connection just closes
+		return statusClose
 	}
 	return http.StatusBadRequest
 }
@@ -76,13 +75,14 @@ func (w *Worker) reqReadBody(L *lua.LState) int {
 	}
 	var err error
 	if d := rs.r.Down; d != nil && d.Body != nil {
-		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.loc.BodyLimit()) })
+		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.loc) })
 	}
 	rs.bodyRead = true
 	if err != nil {
 		w.logBodyError(w.cur, err)
 		return w.requestExit(L, bodyStatus(err))
 	}
+	w.placeBody(rs, rs.loc.BodyBufferSize(), true)
 	return 0
 }
 
@@ -90,6 +90,11 @@ func (w *Worker) reqReadBody(L *lua.LState) int {
 func (w *Worker) logBodyError(t *Thread, err error) {
 	if err == errBodyTooLarge {
 		w.log.write(LogErr, t, err.Error())
+		return
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		w.log.write(LogInfo, t, "client timed out (110: Connection timed out) while reading client request body")
 		return
 	}
 	w.log.write(LogInfo, t, "client prematurely closed connection")
@@ -105,7 +110,7 @@ func (w *Worker) loadBody(root *Root, next func()) {
 	}
 	w.blocked++
 	go func() {
-		err := readBody(context.Background(), rs.r, rs.loc.BodyLimit())
+		err := readBody(context.Background(), rs.r, rs.loc)
 		w.Post(func() {
 			w.blocked--
 			rs.bodyRead = true
@@ -114,6 +119,7 @@ func (w *Worker) loadBody(root *Root, next func()) {
 				w.finish(root, bodyStatus(err))
 				return
 			}
+			w.placeBody(rs, rs.loc.BodyBufferSize(), true)
 			next()
 		})
 	}()

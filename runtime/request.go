@@ -69,6 +69,8 @@ type reqState struct {
 	redirects    int      // internal redirects so far (nginx allows 10)
 	setArgs      []string // ngx.arg in set_by_lua
 	newBody      []byte   // ngx.req.init_body's body being appended to
+	newBodyMax   int64    // … and what of it stays in memory
+	bodyFile     *bodyFile
 	headersAdded bool     // add_header applied: the header is complete
 	headerOut    bool     // the header has been handed out
 	lastOut      bool     // the whole response has (ngx.eof, or the end)
@@ -237,7 +239,7 @@ func (w *Worker) finish(root *Root, status int) {
 	}
 	if r.Status >= 300 && !rs.sent && len(r.RespBody) == 0 && r.Status != http.StatusNotModified && r.Status != statusClose && r.Out != nil {
 		// (a subrequest's special response has no body)
-		r.RespBody = []byte(errorPage(r.Status))
+		r.RespBody = []byte(SpecialResponse(r.Status))
 		r.setHeader("Content-Type", "text/html")
 	}
 	for _, t := range w.rootThreads(root) {
@@ -349,6 +351,7 @@ func (w *Worker) filterAndLog(root *Root) {
 		r.onFinish()
 	}
 	w.runFilter(root, site.Log)
+	w.dropBodyFile(root.req)
 }
 
 // runFilter runs the location's handler for phase, if any, to its end.
@@ -495,8 +498,8 @@ func (w *Worker) interpolate(rs *reqState, s string) string {
 	return b.String()
 }
 
-// errorPage is nginx's body for a special response.
-func errorPage(status int) string {
+// SpecialResponse is nginx's body for an error status.
+func SpecialResponse(status int) string {
 	text := http.StatusText(status)
 	if status == 494 {
 		text = "Request Header Or Cookie Too Large"

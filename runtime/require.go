@@ -119,6 +119,7 @@ func (w *Worker) goModules() map[string]lua.LGFunction {
 		"ngx.resp":               w.ngxRespModule,
 		"ngx.semaphore":          w.semaphoreLoader,
 		"pgmoon.native":          w.pgmoonLoader,
+		"resty.core.base":        w.coreBaseLoader,
 		"resty.core.ctx":         w.coreCtxLoader,
 		"resty.lrucache":         w.lrucacheLoader,
 		"resty.lrucache.pureffi": w.lrucachePureFFILoader,
@@ -172,6 +173,43 @@ func (w *Worker) coreCtxLoader(L *lua.LState) int {
 		L.Push(w.ctxTable(L, reuse))
 		return 1
 	}))
+	L.Push(m)
+	return 1
+}
+
+// coreBaseLoader loads resty.core.base: the helpers and constants other
+// libraries take from it (new_tab, clear_tab, the FFI return codes, the
+// subsystem checks).
+func (w *Worker) coreBaseLoader(L *lua.LState) int {
+	tableLib := L.GetGlobal("table")
+	m := funcTable(L, map[string]lua.LGFunction{
+		"allows_subsystem": func(L *lua.LState) int {
+			for i := 1; i <= L.GetTop(); i++ {
+				if L.CheckString(i) == "http" {
+					L.Push(lua.LTrue)
+					return 1
+				}
+			}
+			L.Push(lua.LFalse)
+			return 1
+		},
+		"get_request": func(L *lua.LState) int { // a handle only resty.core itself could use
+			if w.currentRequest() == nil {
+				L.Push(lua.LNil)
+			} else {
+				L.Push(lua.LTrue)
+			}
+			return 1
+		},
+	})
+	m.RawSetString("new_tab", L.GetField(tableLib, "new"))
+	m.RawSetString("clear_tab", L.GetField(tableLib, "clear"))
+	m.RawSetString("subsystem", lua.LString("http"))
+	m.RawSetString("version", lua.LNumber(NgxLuaVersion))
+	for name, code := range map[string]int{"FFI_OK": 0, "FFI_NO_REQ_CTX": -100, "FFI_BAD_CONTEXT": -101,
+		"FFI_ERROR": -1, "FFI_AGAIN": -2, "FFI_BUSY": -3, "FFI_DONE": -4, "FFI_DECLINED": -5} {
+		m.RawSetString(name, lua.LNumber(code))
+	}
 	L.Push(m)
 	return 1
 }

@@ -28,6 +28,13 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 		g = f.gen.Load()
 	}
 	defer g.leave()
+	if hr.Method == http.MethodConnect || hr.Method == http.MethodTrace { // refused by nginx
+		rw.Header().Set("Content-Type", "text/html")
+		rw.Header().Set("Connection", "close")
+		rw.WriteHeader(http.StatusMethodNotAllowed)
+		io.WriteString(rw, runtime.SpecialResponse(http.StatusMethodNotAllowed))
+		return
+	}
 	rc := http.NewResponseController(rw)
 	var hijacked atomic.Bool
 	down := &runtime.Downstream{

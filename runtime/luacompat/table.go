@@ -16,13 +16,17 @@ func tableNew(L *lua.LState) int {
 }
 
 func tableClear(L *lua.LState) int {
-	t := L.CheckTable(1)
+	ClearTable(L.CheckTable(1))
+	return 0
+}
+
+// ClearTable empties t, keeping the table itself: table.clear.
+func ClearTable(t *lua.LTable) {
 	var keys []lua.LValue
 	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
 	for _, k := range keys {
 		t.RawSet(k, lua.LNil)
 	}
-	return 0
 }
 
 func tableNkeys(L *lua.LState) int {

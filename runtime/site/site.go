@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/restygo/resty/runtime/nginxconf"
 )
@@ -101,6 +102,41 @@ type Scoped struct {
 	AddHeaders [][3]string  // add_header name value ["always"]
 	ErrorPages []*ErrorPage // error_page
 	MaxBody    *int64       // client_max_body_size (nginx's default: 1m; 0: no limit)
+	BodyBuffer *int64       // client_body_buffer_size: larger bodies go to a temp file
+	BodyInFile string       // client_body_in_file_only: "on", "clean", or "off"/"" (unset)
+	BodyWait   *time.Duration
+}
+
+// BodyBufferSize is how much of a request body is kept in memory: nginx's
+// default is two memory pages.
+func (sc *Scoped) BodyBufferSize() int64 {
+	if sc.BodyBuffer == nil {
+		return 16 << 10
+	}
+	return *sc.BodyBuffer
+}
+
+// BodyTimeout is client_body_timeout: the longest wait between two reads.
+func (sc *Scoped) BodyTimeout() time.Duration {
+	if sc.BodyWait == nil {
+		return 60 * time.Second
+	}
+	return *sc.BodyWait
+}
+
+// parseTime reads nginx's times: "500ms", "30s", "30", "2m", "1h".
+func parseTime(v string) (time.Duration, bool) {
+	units := []struct {
+		suffix string
+		unit   time.Duration
+	}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"d", 24 * time.Hour}, {"", time.Second}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(v, u.suffix); ok {
+			n, err := strconv.ParseInt(num, 10, 64)
+			return time.Duration(n) * u.unit, err == nil && n >= 0
+		}
+	}
+	return 0, false
 }
 
 // BodyLimit is the largest request body the location takes (0: any).
@@ -155,6 +191,20 @@ func (sc *Scoped) read(d *nginxconf.Directive) (bool, error) {
 			return true, at(d, `"client_max_body_size" directive invalid value`)
 		}
 		sc.MaxBody = &n
+	case "client_body_buffer_size":
+		n, ok := parseSize(arg(d, 0))
+		if !ok {
+			return true, at(d, `"client_body_buffer_size" directive invalid value`)
+		}
+		sc.BodyBuffer = &n
+	case "client_body_in_file_only":
+		sc.BodyInFile = arg(d, 0)
+	case "client_body_timeout":
+		t, ok := parseTime(arg(d, 0))
+		if !ok {
+			return true, at(d, `"client_body_timeout" directive invalid value`)
+		}
+		sc.BodyWait = &t
 	case "add_header":
 		if len(d.Args) < 2 || len(d.Args) > 3 {
 			return true, at(d, `invalid number of arguments in "add_header" directive`)
@@ -198,6 +248,15 @@ func (sc *Scoped) inherit(outer Scoped) {
 	if sc.MaxBody == nil {
 		sc.MaxBody = outer.MaxBody
 	}
+	if sc.BodyBuffer == nil {
+		sc.BodyBuffer = outer.BodyBuffer
+	}
+	if sc.BodyInFile == "" {
+		sc.BodyInFile = outer.BodyInFile
+	}
+	if sc.BodyWait == nil {
+		sc.BodyWait = outer.BodyWait
+	}
 }
 
 // ErrorPage is the error_page for status, or nil.
@@ -221,6 +280,8 @@ type Switches struct {
 	// CheckAbort is lua_check_client_abort on: a client that goes away
 	// ends the request (or runs its ngx.on_abort handler).
 	CheckAbort bool
+	// given are the switches this level sets itself (on or off).
+	given map[string]bool
 }
 
 // read takes d if it is one of the switches.
@@ -233,13 +294,21 @@ func (sw *Switches) read(d *nginxconf.Directive) bool {
 	default:
 		return false
 	}
+	if sw.given == nil {
+		sw.given = map[string]bool{}
+	}
+	sw.given[d.Name] = true
 	return true
 }
 
-// inherit turns on what outer has on.
+// inherit takes outer's setting of the switches this level leaves alone.
 func (sw *Switches) inherit(outer Switches) {
-	sw.NeedBody = sw.NeedBody || outer.NeedBody
-	sw.CheckAbort = sw.CheckAbort || outer.CheckAbort
+	if !sw.given["lua_need_request_body"] {
+		sw.NeedBody = outer.NeedBody
+	}
+	if !sw.given["lua_check_client_abort"] {
+		sw.CheckAbort = outer.CheckAbort
+	}
 }
 
 // Load builds the site from a parsed nginx.conf; prefix is nginx's -p
@@ -283,17 +352,17 @@ var ignored = map[string]bool{
 	"access_log": true, "keepalive_timeout": true, "client_body_temp_path": true,
 	"proxy_temp_path": true, "fastcgi_temp_path": true, "scgi_temp_path": true,
 	"uwsgi_temp_path": true, "server_tokens": true,
-	"client_body_buffer_size": true, "client_header_buffer_size": true,
+	"client_header_buffer_size": true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
 	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
-	"lua_http10_buffering": true, "client_body_timeout": true, "lua_socket_read_timeout": true,
+	"lua_http10_buffering": true, "lua_socket_read_timeout": true,
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
 	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
 	"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
-	"client_body_in_file_only": true, "lua_shared_dict_zone": true,
+	"lua_shared_dict_zone": true,
 	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
 	"lua_thread_cache_max_entries": true, "lua_load_resty_core": true, "error_log": true,
 	"lua_capture_error_log": true, "lua_worker_thread_vm_pool_size": true,
