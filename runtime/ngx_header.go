@@ -80,8 +80,13 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	ngx.RawSetString("resp", resp)
 	ngx.RawSetString("send_headers", L.NewFunction(func(L *lua.LState) int {
 		rs := w.requestOnly(L)
-		rs.sent = true
-		w.addHeaders(rs)
+		if !rs.sent {
+			rs.sent = true
+			w.addHeaders(rs)
+			if rs.r.Out != nil { // the header filters run now, as in nginx
+				w.sendFromThread(L, false, false)
+			}
+		}
 		L.Push(lua.LTrue)
 		return 1
 	}))

@@ -20,8 +20,8 @@ type Directive struct {
 	Block []*Directive // nil: no block; a block may be empty
 	File  string
 	Line  int
-	// LuaLine is where the Lua of a *_by_lua_block starts (the line of
-	// its "{"), for error messages.
+	// LuaLine is the line nginx names a Lua chunk after: where a
+	// *_by_lua_block's "{" is, or where a directive's ";" is.
 	LuaLine int
 	Lua     bool
 }
@@ -120,7 +120,7 @@ func (p *parser) directive() (d *Directive, end byte, err error) {
 			if len(words) == 0 {
 				return nil, 0, p.fail(`unexpected ";"`)
 			}
-			return &Directive{Name: words[0], Args: words[1:], File: p.file, Line: line}, ';', nil
+			return &Directive{Name: words[0], Args: words[1:], File: p.file, Line: line, LuaLine: p.line}, ';', nil
 		case '{':
 			if len(words) == 0 {
 				return nil, 0, p.fail(`unexpected "{"`)

@@ -398,7 +398,7 @@ func (s *Site) main(d *nginxconf.Directive) error {
 // expandPrefix replaces ngx_lua's $prefix and ${prefix} in a search path.
 func (s *Site) expandPrefix(path string) string {
 	prefix := strings.TrimSuffix(s.Prefix, "/") + "/"
-	return strings.NewReplacer("${prefix}", prefix, "$prefix", prefix).Replace(path)
+	return strings.NewReplacer("${prefix}/", prefix, "$prefix/", prefix, "${prefix}", prefix, "$prefix", prefix).Replace(path)
 }
 
 func (s *Site) http(d *nginxconf.Directive) error {
@@ -601,10 +601,8 @@ func (s *Site) luaSource(d *nginxconf.Directive, name, src string) (*Lua, error)
 			src = s.path(src)
 		}
 		return &Lua{File: src, Line: 1}, nil
-	case d.Lua:
-		return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.LuaLine), Line: d.LuaLine}, nil
 	}
-	return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.Line), Line: d.Line}, nil
+	return &Lua{Src: src, Chunk: fmt.Sprintf("%s(%s:%d)", name, base, d.LuaLine), Line: d.LuaLine}, nil
 }
 
 func (s *Site) declare(name string) {
