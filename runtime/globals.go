@@ -6,8 +6,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// openGlobalGuard installs lua-resty-core's _G write guard: outside the
-// init phases, creating a global logs a warning (once per name, since the
+// openGlobalGuard installs ngx_lua's _G write guard: outside the init
+// phases, creating a global logs a warning (once per name, since the
 // value is then set raw) because globals are shared by concurrent requests.
 func (w *Worker) openGlobalGuard() {
 	L := w.L
@@ -15,7 +15,7 @@ func (w *Worker) openGlobalGuard() {
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		tbl, key, val := L.CheckTable(1), L.Get(2), L.Get(3)
 		// A REPL's globals are its user's own: no warning there.
-		if w.cur != nil && w.cur.root != w.session && w.log.enabled(LogWarn) {
+		if w.cur != nil && w.cur.root != w.session && !w.cur.root.initPhase() && w.log.enabled(LogWarn) {
 			w.log.write(LogWarn, w.cur, "[lua] _G write guard:12: __newindex(): writing a global Lua variable ('"+
 				w.tostring(L, key)+"') which may lead to race conditions between concurrent requests, so prefer the use of 'local' variables"+
 				"\nstack traceback:\n"+w.traceback(L, 1))
@@ -25,6 +25,10 @@ func (w *Worker) openGlobalGuard() {
 	}))
 	L.SetMetatable(L.G.Global, mt)
 }
+
+// initPhase says whether the root is init_by_lua*, init_worker_by_lua* or
+// exit_worker_by_lua*, whose globals are the point.
+func (r *Root) initPhase() bool { return strings.HasSuffix(r.Kind, "_worker_by_lua*") || r.Kind == "init_by_lua*" }
 
 // traceback renders the running thread's stack from level on, in LuaJIT's
 // words; in the CLI's main chunk it ends as resty-cli's does.

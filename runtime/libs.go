@@ -53,9 +53,7 @@ func (w *Worker) openLibs() {
 	w.openJIT()
 	w.openNdk()
 	w.openPackage()
-	if w.cfg.Console {
-		w.openGlobalGuard()
-	}
+	w.openGlobalGuard()
 }
 
 func (w *Worker) setLoaded(name string, v lua.LValue) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/restygo/resty/runtime/luacompat"
+	"github.com/restygo/resty/runtime/site"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -141,6 +142,9 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 			return 2
 		}
 		rs.r.RespBody = append(rs.r.RespBody, buf...)
+		if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
+			rs.printEnds = append(rs.printEnds, len(rs.r.RespBody))
+		}
 		if len(buf) > 0 && !rs.sent {
 			rs.sent = true
 			w.addHeaders(rs)

@@ -43,11 +43,12 @@ type Request struct {
 	Out        *Outbox     // where the response streams to (nil: a subrequest)
 	Down       *Downstream // the client: unread body, connection (nil: a subrequest)
 
-	internal bool              // a subrequest (ngx.req.is_internal)
-	vars     map[string]string // a subrequest's variables to start with (capture's vars…)
-	ctx      *lua.LTable       // a subrequest's ngx.ctx (capture's ctx)
-	root     *Root             // the context serving it, once started
-	onFinish func()            // on the loop, when the response is complete
+	internal  bool              // a subrequest (ngx.req.is_internal)
+	vars      map[string]string // a subrequest's variables to start with (capture's vars…)
+	ctx       *lua.LTable       // a subrequest's ngx.ctx (capture's ctx)
+	root      *Root             // the context serving it, once started
+	onFinish  func()            // on the loop, when the response is complete
+	truncated bool              // a body filter took the end away (a subrequest's res.truncated)
 }
 
 // reqState is what a request root carries while it runs.
@@ -71,6 +72,7 @@ type reqState struct {
 	newBody      []byte   // ngx.req.init_body's body being appended to
 	newBodyMax   int64    // … and what of it stays in memory
 	bodyFile     *bodyFile
+	printEnds    []int    // where each ngx.print/say ends in RespBody, for body_filter_by_lua
 	headersAdded bool     // add_header applied: the header is complete
 	headerOut    bool     // the header has been handed out
 	lastOut      bool     // the whole response has (ngx.eof, or the end)
@@ -241,6 +243,7 @@ func (w *Worker) finish(root *Root, status int) {
 		// (a subrequest's special response has no body)
 		r.RespBody = []byte(SpecialResponse(r.Status))
 		r.setHeader("Content-Type", "text/html")
+		r.setHeader("Content-Length", strconv.Itoa(len(r.RespBody)))
 	}
 	for _, t := range w.rootThreads(root) {
 		t.kill()
@@ -441,6 +444,7 @@ func (w *Worker) serveStatic(root *Root) {
 		rs.r.setHeader("Content-Type", t)
 	}
 	rs.r.RespBody = data
+	rs.r.setHeader("Content-Length", strconv.Itoa(len(data)))
 	rs.sent = true
 	w.finish(root, http.StatusOK)
 }

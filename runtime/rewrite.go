@@ -172,6 +172,7 @@ func (w *Worker) doReturn(root *Root, ret *site.Return) {
 		rs.r.setHeader("Location", w.interpolate(rs, ret.Text))
 	default:
 		rs.r.RespBody = []byte(w.interpolate(rs, ret.Text))
+		rs.r.setHeader("Content-Length", strconv.Itoa(len(rs.r.RespBody)))
 		rs.sent = true
 	}
 	w.finish(root, ret.Code)

@@ -94,15 +94,16 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 			r.Status = http.StatusNotModified
 			r.RespHeader = withoutHeader(r.RespHeader, "content-length")
 		}
+		if chunked(r) { // nginx's chunked filter, after the Lua header filter
+			r.RespHeader = append(r.RespHeader, [2]string{"Transfer-Encoding", "chunked"})
+		}
 	}
 	body := r.RespBody
 	if rs.noBody {
 		body = nil
 	}
 	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
-		rs.chunk, rs.chunkEOF = body, last
-		w.runFilter(root, site.BodyFilter)
-		body = rs.chunk
+		body = w.filterBody(root, body, last)
 	}
 	rs.lastOut = last
 	if r.Out == nil {
@@ -115,6 +116,49 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		p.Status, p.Header = r.Status, append([][2]string(nil), r.RespHeader...)
 	}
 	r.Out.push(p)
+}
+
+// filterBody runs body_filter_by_lua over body as nginx would: once per
+// ngx.print/say that made it, then once more with "" for the end; a body
+// made otherwise (an error page) goes through in one call.
+func (w *Worker) filterBody(root *Root, body []byte, last bool) []byte {
+	rs := root.req
+	ends := rs.printEnds
+	rs.printEnds = nil
+	if len(ends) == 0 || rs.noBody {
+		return w.filterChunk(root, body, last)
+	}
+	var out []byte
+	start := 0
+	for _, end := range append(ends, len(body)) {
+		if end > start {
+			out = append(out, w.filterChunk(root, body[start:end], false)...)
+			start = end
+		}
+	}
+	if last {
+		out = append(out, w.filterChunk(root, nil, true)...)
+	}
+	return out
+}
+
+// filterChunk is one run of body_filter_by_lua: what it leaves in ngx.arg[1].
+func (w *Worker) filterChunk(root *Root, chunk []byte, eof bool) []byte {
+	rs := root.req
+	rs.chunk, rs.chunkEOF = chunk, eof
+	w.runFilter(root, site.BodyFilter)
+	if eof && !rs.chunkEOF {
+		rs.r.truncated = true
+	}
+	return rs.chunk
+}
+
+// chunked says whether the response goes out in chunks: an HTTP/1.1
+// response with a body of no declared length.
+func chunked(r *Request) bool {
+	return r.Out != nil && r.Proto == "HTTP/1.1" && r.Method != http.MethodHead &&
+		r.Status >= 200 && r.Status != http.StatusNoContent && r.Status != http.StatusNotModified && r.Status != statusClose &&
+		r.respHeader("content-length") == "" && r.respHeader("transfer-encoding") == ""
 }
 
 // notModified is nginx's not_modified filter: a 200 whose Last-Modified

@@ -146,7 +146,7 @@ func (w *Worker) captureResult(L *lua.LState, sub *Request) *lua.LTable {
 	res := L.NewTable()
 	res.RawSetString("status", lua.LNumber(sub.Status))
 	res.RawSetString("body", lua.LString(sub.RespBody))
-	res.RawSetString("truncated", lua.LFalse)
+	res.RawSetString("truncated", lua.LBool(sub.truncated))
 	h := L.NewTable()
 	for _, kv := range sub.RespHeader {
 		if h.RawGetString(kv[0]) == lua.LNil {
