@@ -62,6 +62,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 			w.log.write(LogErr, w.cur, "attempt to set ngx.header.HEADER after sending out response headers")
 			return 0
 		}
+		w.setDefaultType(rs)
 		rs.r.RespHeader = w.replaceHeader(L, rs.r.RespHeader, name, L.Get(3))
 		return 0
 	}))
@@ -72,7 +73,7 @@ func (w *Worker) openNgxHeader(ngx *lua.LTable) {
 	resp.RawSetString("get_headers", L.NewFunction(func(L *lua.LState) int {
 		rs := w.request(L)
 		hs := rs.r.RespHeader
-		if rs.r.respHeader("content-type") == "" { // ngx_lua sets the default type first
+		if !rs.typeSet && rs.r.respHeader("content-type") == "" { // ngx_lua sets the default type first
 			hs = append([][2]string{{"Content-Type", w.defaultType(rs)}}, hs...)
 		}
 		return w.pushHeaders(L, hs, "response")
@@ -351,7 +352,7 @@ func (w *Worker) jump(L *lua.LState, uri string) int {
 func (w *Worker) ngxRespModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name, value := addHeaderArgs(L)
+		name, value := addHeaderArgs(L, true)
 		if rs.sent {
 			raise(L, "attempt to add ngx.header.%s after sending out response headers", name)
 		}
@@ -366,15 +367,16 @@ func (w *Worker) ngxRespModule(L *lua.LState) int {
 func (w *Worker) ngxReqModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name, value := addHeaderArgs(L)
+		name, value := addHeaderArgs(L, false)
 		rs.r.Header = appendHeader(L, w, rs.r.Header, name, value)
 		return 0
 	}}))
 	return 1
 }
 
-// addHeaderArgs checks add_header's name and value as resty.core does.
-func addHeaderArgs(L *lua.LState) (string, lua.LValue) {
+// addHeaderArgs checks add_header's name and value as resty.core does;
+// ngx.resp's takes an empty list (adding nothing), ngx.req's does not.
+func addHeaderArgs(L *lua.LState, emptyOK bool) (string, lua.LValue) {
 	name, ok := L.Get(1).(lua.LString)
 	if !ok {
 		raise(L, "bad 'name' argument: string expected, got %s", L.Get(1).Type())
@@ -383,7 +385,7 @@ func addHeaderArgs(L *lua.LState) (string, lua.LValue) {
 	switch v := value.(type) {
 	case lua.LString, lua.LNumber:
 	case *lua.LTable:
-		if v.Len() == 0 {
+		if v.Len() == 0 && !emptyOK {
 			raise(L, "bad 'value' argument: non-empty table expected")
 		}
 	default:

@@ -96,9 +96,14 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 			return rs.captures[i], true
 		}
 		return "", false
-	case strings.HasPrefix(name, "sent_http_"):
-		h := r.respHeader(strings.ReplaceAll(name[10:], "_", "-"))
-		return h, h != ""
+	case strings.HasPrefix(name, "sent_http_"): // several values are joined, as nginx does
+		var vals []string
+		for _, h := range r.RespHeader {
+			if strings.EqualFold(h[0], strings.ReplaceAll(name[10:], "_", "-")) {
+				vals = append(vals, h[1])
+			}
+		}
+		return strings.Join(vals, ", "), vals != nil
 	}
 	host, port, _ := net.SplitHostPort(r.LocalAddr)
 	switch name {

@@ -142,7 +142,7 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 			return 2
 		}
 		rs.r.RespBody = append(rs.r.RespBody, buf...)
-		if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
+		if len(buf) > 0 && rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
 			rs.printEnds = append(rs.printEnds, len(rs.r.RespBody))
 		}
 		if len(buf) > 0 && !rs.sent {

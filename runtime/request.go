@@ -72,6 +72,7 @@ type reqState struct {
 	newBody      []byte   // ngx.req.init_body's body being appended to
 	newBodyMax   int64    // … and what of it stays in memory
 	bodyFile     *bodyFile
+	typeSet      bool     // the default Content-Type was applied
 	printEnds    []int    // where each ngx.print/say ends in RespBody, for body_filter_by_lua
 	headersAdded bool     // add_header applied: the header is complete
 	headerOut    bool     // the header has been handed out

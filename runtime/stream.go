@@ -65,10 +65,21 @@ func (w *Worker) completeHeader(rs *reqState) {
 	if r.Status == 0 {
 		r.Status = http.StatusOK
 	}
-	if r.respHeader("content-type") == "" {
-		r.setHeader("Content-Type", w.defaultType(rs))
-	}
+	w.setDefaultType(rs)
 	w.addHeaders(rs)
+}
+
+// setDefaultType gives the response the location's default_type, as
+// ngx_lua does before the first header is set or the header goes out;
+// once done, a Content-Type cleared stays cleared.
+func (w *Worker) setDefaultType(rs *reqState) {
+	if rs.typeSet {
+		return
+	}
+	rs.typeSet = true
+	if rs.r.respHeader("content-type") == "" {
+		rs.r.setHeader("Content-Type", w.defaultType(rs))
+	}
 }
 
 // sendResponse runs the filters over what the handler printed since the
@@ -119,19 +130,26 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 }
 
 // filterBody runs body_filter_by_lua over body as nginx would: once per
-// ngx.print/say that made it, then once more with "" for the end; a body
-// made otherwise (an error page) goes through in one call.
+// ngx.print/say that made it, once with "" per ngx.flush, then once more
+// with "" for the end; a body made otherwise (an error page) goes through
+// in one call.
 func (w *Worker) filterBody(root *Root, body []byte, last bool) []byte {
 	rs := root.req
 	ends := rs.printEnds
 	rs.printEnds = nil
+	if len(ends) == 0 && len(body) == 0 && !last { // ngx.send_headers: the header only
+		return nil
+	}
 	if len(ends) == 0 || rs.noBody {
 		return w.filterChunk(root, body, last)
 	}
 	var out []byte
 	start := 0
 	for _, end := range append(ends, len(body)) {
-		if end > start {
+		switch {
+		case end == flushMark:
+			out = append(out, w.filterChunk(root, nil, false)...)
+		case end > start:
 			out = append(out, w.filterChunk(root, body[start:end], false)...)
 			start = end
 		}
@@ -141,6 +159,9 @@ func (w *Worker) filterBody(root *Root, body []byte, last bool) []byte {
 	}
 	return out
 }
+
+// flushMark in printEnds is an ngx.flush: the body filter sees "" there.
+const flushMark = -1
 
 // filterChunk is one run of body_filter_by_lua: what it leaves in ngx.arg[1].
 func (w *Worker) filterChunk(root *Root, chunk []byte, eof bool) []byte {
@@ -188,6 +209,9 @@ func (w *Worker) ngxFlush(L *lua.LState) int {
 		return 2
 	}
 	wait := lua.LVAsBool(L.Get(1))
+	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
+		rs.printEnds = append(rs.printEnds, flushMark)
+	}
 	w.sendFromThread(L, false, wait)
 	return ngxTrue(L)
 }

@@ -116,6 +116,9 @@ func stream(rw http.ResponseWriter, rc *http.ResponseController, hr *http.Reques
 					h[k] = append(h[k], kv[1])
 				}
 				h["Server"] = []string{"nginx"}
+				if _, ok := h["Content-Type"]; !ok {
+					h["Content-Type"] = nil // none: net/http must not guess one
+				}
 				rw.WriteHeader(p.Status)
 				status = p.Status
 			}

@@ -175,7 +175,7 @@ location /f {
 	if code, _ := s.get("/t"); code != 200 { // the worker lives on
 		t.Errorf("after the error: %d", code)
 	}
-	if code, h, body := s.do("GET", "/f", ""); code != 200 || h.Get("X-Filtered") != "header_filter" || body != "BODY\ntrue" {
+	if code, h, body := s.do("GET", "/f", ""); code != 200 || h.Get("X-Filtered") != "header_filter" || body != "BODY\nfalsetrue" { // once per print, then once for the end
 		t.Errorf("filters: %d %q %q", code, h.Get("X-Filtered"), body)
 	}
 	for i := 0; i < 100 && !strings.Contains(s.errorLog(), "logged status 200 in log"); i++ {
@@ -571,8 +571,8 @@ location /filtered {
 	if code, body := s.get("/eof"); code != 200 || body != "answer\n" {
 		t.Errorf("ngx.eof: %d %q (the handler still sleeps)", code, body)
 	}
-	if code, body := s.get("/filtered"); code != 200 || body != "A\n|B\n." {
-		t.Errorf("body_filter runs per flushed chunk: %d %q", code, body)
+	if code, body := s.get("/filtered"); code != 200 || body != "A\n||B\n|." { // nginx's calls: print, flush, print, end
+		t.Errorf("body_filter runs per print and flush: %d %q", code, body)
 	}
 }
 
