@@ -805,3 +805,195 @@ func TestServeFastStopWithRunaway(t *testing.T) {
 		t.Fatal("SIGTERM must stop resty serve even with a worker stuck in Lua")
 	}
 }
+
+// raw sends a request as written and returns all the server answers
+// until it closes the connection.
+func (s *servedSite) raw(request string) string {
+	s.t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, request)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, _ := io.ReadAll(c)
+	return string(got)
+}
+
+func TestServeBodyFiles(t *testing.T) {
+	s := serveConf(t, "", `
+location /file {
+    client_body_in_file_only on;
+    content_by_lua_block {
+        ngx.req.read_body()
+        local f = ngx.req.get_body_file()
+        ngx.say(ngx.req.get_body_data() == nil, " ", f:find("/client_body_temp/", 1, true) ~= nil, " ", io.open(f):read("*a"))
+    }
+}
+location /big {
+    client_body_buffer_size 4;
+    content_by_lua_block { ngx.req.read_body() ngx.say(ngx.var.request_body == nil, " ", ngx.var.request_body_file ~= nil) }
+}
+location /small {
+    client_body_buffer_size 4;
+    content_by_lua_block { ngx.req.read_body() ngx.say(ngx.req.get_body_data(), " ", ngx.req.get_body_file()) }
+}
+location /setfile {
+    content_by_lua_block {
+        ngx.req.read_body()
+        ngx.req.set_body_file(ngx.var.arg_p, true)
+        ngx.say(ngx.var.http_content_length, " ", ngx.req.get_body_file() == ngx.var.arg_p)
+    }
+}
+location /initzero {
+    content_by_lua_block {
+        ngx.req.read_body()
+        ngx.req.init_body(0)
+        ngx.req.append_body("he")
+        ngx.req.append_body("llo")
+        ngx.req.finish_body()
+        ngx.say(ngx.req.get_body_data(), " ", io.open(ngx.req.get_body_file()):read("*a"))
+    }
+}
+location /timeout {
+    client_body_timeout 100ms;
+    content_by_lua_block { ngx.req.read_body() ngx.say("read") }
+}
+`)
+	temps := func() []string {
+		names, _ := filepath.Glob(filepath.Join(s.prefix, "client_body_temp", "*"))
+		return names
+	}
+	if code, _, body := s.do("POST", "/file", "hello"); code != 200 || body != "true true hello\n" {
+		t.Errorf("client_body_in_file_only: %d %q", code, body)
+	}
+	if kept := temps(); len(kept) != 1 { // "on" keeps the file
+		t.Errorf("temp files after /file: %v", kept)
+	}
+	if code, _, body := s.do("POST", "/big", "hello world"); code != 200 || body != "true true\n" {
+		t.Errorf("a body over client_body_buffer_size: %d %q", code, body)
+	}
+	if !strings.Contains(s.errorLog(), "a client request body is buffered to a temporary file") {
+		t.Errorf("no warning for the buffered body: %s", s.errorLog())
+	}
+	if code, _, body := s.do("POST", "/small", "hi"); code != 200 || body != "hi nil\n" {
+		t.Errorf("a small body: %d %q", code, body)
+	}
+	if kept := temps(); len(kept) != 1 { // /big's file went with its request
+		t.Errorf("temp files after /big: %v", kept)
+	}
+	own := filepath.Join(t.TempDir(), "body")
+	os.WriteFile(own, []byte("abcdef"), 0o644)
+	if code, _, body := s.do("POST", "/setfile?p="+own, "x"); code != 200 || body != "6 true\n" {
+		t.Errorf("set_body_file: %d %q", code, body)
+	}
+	if _, err := os.Stat(own); !os.IsNotExist(err) {
+		t.Errorf("set_body_file(path, true) left the file: %v", err)
+	}
+	if code, _, body := s.do("POST", "/initzero", "x"); code != 200 || body != "nil hello\n" {
+		t.Errorf("init_body(0): %d %q", code, body)
+	}
+	start := time.Now()
+	if got := s.raw("POST /timeout HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello"); got != "" {
+		t.Errorf("client_body_timeout: nginx closes without a response, got %q", got)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("client_body_timeout 100ms took %v", took)
+	}
+	if !strings.Contains(s.errorLog(), "client timed out") {
+		t.Errorf("no timeout line: %s", s.errorLog())
+	}
+}
+
+func TestServeResponseFraming(t *testing.T) {
+	s := serveConf(t, "", `
+location /say { content_by_lua_block { ngx.say("hi") } }
+location /len { content_by_lua_block { ngx.header.content_length = 3 ngx.print("abc") } }
+location /ret { return 200 "returned"; }
+location /notype {
+    default_type text/html;
+    content_by_lua_block { ngx.header["Content-Type"] = nil ngx.say("x") }
+}
+location /te {
+    content_by_lua_block { ngx.say("hi") }
+    body_filter_by_lua_block { if ngx.arg[2] then ngx.arg[1] = ngx.resp.get_headers()["transfer-encoding"] end }
+}
+`)
+	get := func(path, proto string) string {
+		return s.raw("GET " + path + " " + proto + "\r\nHost: x\r\nConnection: close\r\n\r\n")
+	}
+	cases := []struct {
+		path, proto string
+		has, lacks  []string
+	}{
+		{"/say", "HTTP/1.1", []string{"Transfer-Encoding: chunked\r\n"}, []string{"Content-Length"}},
+		{"/say", "HTTP/1.0", []string{"\r\n\r\nhi\n"}, []string{"Transfer-Encoding"}},
+		{"/len", "HTTP/1.1", []string{"Content-Length: 3\r\n", "\r\n\r\nabc"}, []string{"Transfer-Encoding"}},
+		{"/ret", "HTTP/1.1", []string{"Content-Length: 8\r\n"}, []string{"Transfer-Encoding"}},
+		{"/nowhere", "HTTP/1.1", []string{"404 Not Found", "Content-Length: "}, []string{"Transfer-Encoding"}},
+		{"/notype", "HTTP/1.1", []string{"200 OK"}, []string{"Content-Type"}},
+		{"/te", "HTTP/1.1", []string{"chunked\r\n0\r\n"}, nil},
+	}
+	for _, c := range cases {
+		got := get(c.path, c.proto)
+		for _, want := range c.has {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s %s: no %q in %q", c.path, c.proto, want, got)
+			}
+		}
+		for _, not := range c.lacks {
+			if strings.Contains(got, not) {
+				t.Errorf("%s %s: %q in %q", c.path, c.proto, not, got)
+			}
+		}
+	}
+	if got := s.raw("CONNECT /say HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 405 Not Allowed") && !strings.HasPrefix(got, "HTTP/1.1 405 Method Not Allowed") {
+		t.Errorf("CONNECT: %q", got)
+	}
+}
+
+func TestServeVariablesAndArgumentChecks(t *testing.T) {
+	s := serveConf(t, "", `
+location /var {
+    set $Var 32;
+    content_by_lua_block {
+        ngx.say(ngx.var.VAR, " ", ngx.var.var)
+        ngx.say(select(2, pcall(function() ngx.var.query_string = 1 end)))
+        ngx.say(select(2, pcall(function() ngx.var.nope = 1 end)))
+        ngx.say(select(2, pcall(function() return ngx.var[true] end)))
+    }
+}
+location /status { content_by_lua_block { ngx.status = "201.7" ngx.say(ngx.status) } }
+location /redirect { content_by_lua_block { ngx.redirect("/a\r\nX-Evil: 1") } }
+location /say {
+    content_by_lua_block {
+        ngx.say(select(2, pcall(ngx.say, {a = 1})))
+        ngx.say(select(2, pcall(ngx.say, {1, print})))
+        ngx.say({"a", {"b", 1}, true, ngx.null})
+    }
+}
+`)
+	want := "32 32\n" +
+		"content_by_lua(nginx.conf:10):3: variable \"query_string\" not changeable\n" +
+		"content_by_lua(nginx.conf:10):4: variable \"nope\" not found for writing; maybe it is a built-in variable that is not changeable or you forgot to use \"set $nope '';\" in the config file to define it first\n" +
+		"content_by_lua(nginx.conf:10):5: bad variable name\n"
+	if code, body := s.get("/var?x"); code != 200 || body != want {
+		t.Errorf("ngx.var: %d %q", code, body)
+	}
+	if code, body := s.get("/status"); code != 201 || body != "201\n" {
+		t.Errorf("ngx.status from a string: %d %q", code, body)
+	}
+	if code, h, _ := s.do("GET", "/redirect", ""); code != 500 || h.Get("X-Evil") != "" {
+		t.Errorf("unsafe redirect: %d %v", code, h)
+	}
+	if !strings.Contains(s.errorLog(), `unsafe byte "0x0d" in redirect uri "/a\x0D\x0AX-Evil: 1"`) {
+		t.Errorf("error log: %s", s.errorLog())
+	}
+	want = "bad argument #1 to '?' (non-array table found)\n" +
+		"bad argument #1 to '?' (bad data type function found)\n" +
+		"ab1truenull\n"
+	if code, body := s.get("/say"); code != 200 || body != want {
+		t.Errorf("ngx.say's tables: %d %q", code, body)
+	}
+}
