@@ -28,7 +28,9 @@ func (w *Worker) openGlobalGuard() {
 
 // initPhase says whether the root is init_by_lua*, init_worker_by_lua* or
 // exit_worker_by_lua*, whose globals are the point.
-func (r *Root) initPhase() bool { return strings.HasSuffix(r.Kind, "_worker_by_lua*") || r.Kind == "init_by_lua*" }
+func (r *Root) initPhase() bool {
+	return strings.HasSuffix(r.Kind, "_worker_by_lua*") || r.Kind == "init_by_lua*"
+}
 
 // traceback renders the running thread's stack from level on, in LuaJIT's
 // words; in the CLI's main chunk it ends as resty-cli's does.
