@@ -11,6 +11,10 @@ import (
 	"github.com/yuin/gopher-lua/parse"
 )
 
+// LuaJIT has no Lua 5.0 "arg" table in vararg functions: without it,
+// gopher-lua also stops building one on every call of a chunk.
+func init() { lua.CompatVarArg = false }
+
 // Compile parses and compiles a chunk once; run it any number of times
 // with L.NewFunctionFromProto. name is the chunk name as Lua shows it in
 // messages ("main.lua", "(command line -e)", `[string "…"]`). Syntax

@@ -46,7 +46,7 @@ func (w *Worker) coCreate(L *lua.LState) int {
 	fn := L.CheckFunction(1)
 	cur := w.running(L)
 	co := w.newThread(kindCoroutine, fn, cur.root)
-	L.Push(co.handle)
+	L.Push(co.luaHandle())
 	return 1
 }
 
@@ -157,7 +157,7 @@ func (w *Worker) coStatus(L *lua.LState) int {
 }
 
 func (w *Worker) coRunning(L *lua.LState) int {
-	L.Push(w.running(L).handle)
+	L.Push(w.running(L).luaHandle())
 	return 1
 }
 

@@ -71,9 +71,9 @@ func (l *errorLog) write(level int, t *Thread, msg string) {
 	// nginx's debug log lines carry no context.
 	switch {
 	case t == nil || level == LogDebug:
-	case t.root.logCtx != "":
+	case t.root.logContext() != "":
 		b.WriteString(", ")
-		b.WriteString(t.root.logCtx)
+		b.WriteString(t.root.logContext())
 	default:
 		b.WriteString(", context: ")
 		b.WriteString(t.root.Kind)

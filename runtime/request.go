@@ -56,6 +56,7 @@ type reqState struct {
 	r        *Request
 	loc      *site.Location
 	phase    string
+	method   string            // as the client sent it (ngx.req.set_method changes r's)
 	vars     map[string]string // set $var and ngx.var writes
 	sent     bool              // headers are out: the first output
 	eof      bool
@@ -96,7 +97,7 @@ func (w *Worker) Serve(r *Request) {
 func (w *Worker) startRequest(r *Request) {
 	root := w.NewRoot("request")
 	// a subrequest (no client) has its body, if any, already
-	rs := &reqState{r: r, vars: r.vars, errorPage: -1, bodyRead: r.Down == nil}
+	rs := &reqState{r: r, method: r.Method, vars: r.vars, errorPage: -1, bodyRead: r.Down == nil}
 	if rs.vars == nil {
 		rs.vars = map[string]string{}
 	}
@@ -105,8 +106,6 @@ func (w *Worker) startRequest(r *Request) {
 	}
 	root.req = rs
 	r.root = root
-	root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
-		hostOf(r.RemoteAddr), serverName(r.Server), r.Method, r.RawURI, r.Proto, r.header("host"))
 	if l := r.Server.Rewrite; l != nil { // server_rewrite_by_lua: before the location
 		w.runHandler(root, l, serverRewrite, func() { w.runPhase(root, -1) })
 		return
@@ -301,7 +300,7 @@ func (w *Worker) redirect(root *Root, uri string) {
 	r := rs.r
 	r.internal = true
 	if rs.redirects++; rs.redirects > maxRedirects {
-		w.log.write(LogErr, nil, fmt.Sprintf(`rewrite or internal redirection cycle while internally redirecting to "%s", %s`, uri, root.logCtx))
+		w.log.write(LogErr, nil, fmt.Sprintf(`rewrite or internal redirection cycle while internally redirecting to "%s", %s`, uri, root.logContext()))
 		rs.errorPage = 0 // no error page for this one
 		w.finish(root, http.StatusInternalServerError)
 		return
@@ -383,7 +382,7 @@ func (w *Worker) runSync(root *Root, l *site.Lua, phase string) (*Thread, bool) 
 		t.kill()
 	}
 	if t.err != nil && phase != "set" { // setByLua words its own
-		w.log.write(LogErr, nil, fmt.Sprintf("failed to run %s_by_lua*: %s, %s", phase, t.err.Object.String(), root.logCtx))
+		w.log.write(LogErr, nil, fmt.Sprintf("failed to run %s_by_lua*: %s, %s", phase, t.err.Object.String(), root.logContext()))
 	}
 	return t, true
 }
@@ -434,7 +433,7 @@ func (w *Worker) serveStatic(root *Root) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		w.log.write(LogErr, nil, fmt.Sprintf(`open() "%s" failed (2: No such file or directory), %s`, path, root.logCtx))
+		w.log.write(LogErr, nil, fmt.Sprintf(`open() "%s" failed (2: No such file or directory), %s`, path, root.logContext()))
 		w.finish(root, http.StatusNotFound)
 		return
 	}
@@ -501,6 +500,18 @@ func (w *Worker) interpolate(rs *reqState, s string) string {
 		i = j - 1
 	}
 	return b.String()
+}
+
+// logContext is what a log line about root ends with: for a request,
+// nginx's "client: …, server: …, request: …, host: …", made when first
+// needed (most requests log nothing).
+func (root *Root) logContext() string {
+	if root.logCtx == "" && root.req != nil {
+		r := root.req.r
+		root.logCtx = fmt.Sprintf(`client: %s, server: %s, request: "%s %s %s", host: "%s"`,
+			hostOf(r.RemoteAddr), serverName(r.Server), root.req.method, r.RawURI, r.Proto, r.header("host"))
+	}
+	return root.logCtx
 }
 
 // SpecialResponse is nginx's body for an error status.

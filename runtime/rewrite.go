@@ -38,14 +38,24 @@ func (w *Worker) route(root *Root) {
 	w.enter(root, rs.r.Server.Match(rs.r.Path))
 }
 
+// declaredLength is the request's Content-Length (0 when it has none).
+func declaredLength(r *Request) int64 {
+	cl := r.header("content-length")
+	if cl == "" {
+		return 0
+	}
+	n, _ := strconv.ParseInt(cl, 10, 64)
+	return n
+}
+
 // enter runs loc for the request: its ops (after rewrite_by_lua with
 // rewrite_by_lua_no_postpone on), then its phases.
 func (w *Worker) enter(root *Root, loc *site.Location) {
 	rs := root.req
 	rs.loc = loc
 	rs.captures = loc.Captures(rs.r.Path)
-	if n, _ := strconv.ParseInt(rs.r.header("content-length"), 10, 64); loc.BodyLimit() > 0 && n > loc.BodyLimit() {
-		w.log.write(LogErr, nil, fmt.Sprintf("client intended to send too large body: %d bytes, %s", n, root.logCtx))
+	if n := declaredLength(rs.r); loc.BodyLimit() > 0 && n > loc.BodyLimit() {
+		w.log.write(LogErr, nil, fmt.Sprintf("client intended to send too large body: %d bytes, %s", n, root.logContext()))
 		w.finish(root, http.StatusRequestEntityTooLarge)
 		return
 	}
@@ -69,7 +79,7 @@ func (w *Worker) afterOps(root *Root, res opsResult, i int) {
 	case res == opsLast || res == opsNext && rs.uriChanged:
 		rs.uriChanged = false
 		if rs.redirects++; rs.redirects > maxRedirects {
-			w.log.write(LogErr, nil, fmt.Sprintf(`rewrite or internal redirection cycle while processing "%s", %s`, rs.r.Path, root.logCtx))
+			w.log.write(LogErr, nil, fmt.Sprintf(`rewrite or internal redirection cycle while processing "%s", %s`, rs.r.Path, root.logContext()))
 			w.finish(root, http.StatusInternalServerError)
 			return
 		}
@@ -223,7 +233,7 @@ func (w *Worker) setByLua(root *Root, op *site.Op) (string, bool) {
 		return "", false
 	}
 	if t.err != nil {
-		w.log.write(LogErr, nil, fmt.Sprintf("failed to run set_by_lua*: %s, %s", t.err.Object.String(), root.logCtx))
+		w.log.write(LogErr, nil, fmt.Sprintf("failed to run set_by_lua*: %s, %s", t.err.Object.String(), root.logContext()))
 		return "", false
 	}
 	if len(t.results) == 0 || t.results[0] == lua.LNil {
@@ -241,7 +251,7 @@ func (w *Worker) allowed(root *Root) bool {
 			continue
 		}
 		if !rule.Allow {
-			w.log.write(LogErr, nil, "access forbidden by rule, "+root.logCtx)
+			w.log.write(LogErr, nil, "access forbidden by rule, "+root.logContext())
 		}
 		return rule.Allow
 	}

@@ -135,8 +135,7 @@ func (t *Thread) hasBaton() {
 
 // newThread makes a thread that is not started yet.
 func (w *Worker) newThread(kind threadKind, fn *lua.LFunction, root *Root) *Thread {
-	t := &Thread{w: w, kind: kind, fn: fn, root: root, handle: new(lua.LState)}
-	w.threads[t.handle] = t
+	t := &Thread{w: w, kind: kind, fn: fn, root: root}
 	if kind == kindCoroutine {
 		if root.coros == nil {
 			root.coros = make(map[*Thread]struct{})
@@ -146,6 +145,16 @@ func (w *Worker) newThread(kind threadKind, fn *lua.LFunction, root *Root) *Thre
 		root.threads++
 	}
 	return t
+}
+
+// luaHandle is the Lua "thread" value standing for t, made the first time
+// Lua sees t (most entry threads never are).
+func (t *Thread) luaHandle() *lua.LState {
+	if t.handle == nil {
+		t.handle = new(lua.LState)
+		t.w.threads[t.handle] = t
+	}
+	return t.handle
 }
 
 // NewRoot makes a timer/request context.

@@ -34,7 +34,7 @@ func (w *Worker) threadSpawn(L *lua.LState) int {
 	child.start(args)
 	cur.receive()
 	cur.state = stRunning
-	L.Push(child.handle)
+	L.Push(child.luaHandle())
 	return 1
 }
 
