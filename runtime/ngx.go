@@ -57,20 +57,23 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.compat["resty.core.regex"] = w.openRestyCoreRegex()
 	w.compat["ffi"] = w.openFFI(L)
 	L.SetFuncs(ngx, map[string]lua.LGFunction{
-		"say":         w.ngxSay,
-		"print":       w.ngxPrint,
-		"flush":       w.ngxFlush,
-		"eof":         w.ngxEOF,
-		"log":         w.ngxLog,
-		"sleep":       w.ngxSleep,
-		"exit":        w.ngxExit,
-		"get_phase":   w.ngxGetPhase,
-		"now":         w.ngxNow,
-		"time":        w.ngxTime,
-		"update_time": w.ngxUpdateTime,
-		"today":       w.ngxToday,
-		"localtime":   w.ngxLocaltime,
-		"utctime":     w.ngxUTCTime,
+		"say":               w.ngxSay,
+		"print":             w.ngxPrint,
+		"flush":             w.ngxFlush,
+		"eof":               w.ngxEOF,
+		"log":               w.ngxLog,
+		"sleep":             w.ngxSleep,
+		"exit":              w.ngxExit,
+		"get_phase":         w.ngxGetPhase,
+		"get_raw_phase":     w.ngxRawPhase,
+		"_phase_ctx":        w.ngxRawPhase,
+		"run_worker_thread": notImplemented("ngx.run_worker_thread"),
+		"now":               w.ngxNow,
+		"time":              w.ngxTime,
+		"update_time":       w.ngxUpdateTime,
+		"today":             w.ngxToday,
+		"localtime":         w.ngxLocaltime,
+		"utctime":           w.ngxUTCTime,
 	})
 	w.openTimer(ngx)
 	w.openShared(ngx)
@@ -84,9 +87,26 @@ func (w *Worker) openNgx() *lua.LTable {
 	w.openNgxVar(ngx)
 	w.openNgxHeader(ngx)
 	w.openNgxCtx(ngx)
+	if w.cfg.Console { // resty-cli keeps ngx_lua's own output functions under these names
+		for _, name := range []string{"say", "print", "exit"} {
+			ngx.RawSetString("orig_"+name, ngx.RawGetString(name))
+		}
+	}
 	L.SetGlobal("ngx", ngx)
 	w.setLoaded("ngx", ngx)
 	return ngx
+}
+
+// rawPhases are ngx_lua's context flags, which ngx.get_raw_phase (and
+// ngx._phase_ctx, which ngx_lua's own coroutine wrappers call) return.
+var rawPhases = map[string]int{"set": 0x1, "rewrite": 0x2, "access": 0x4, "content": 0x8, "log": 0x10,
+	"header_filter": 0x20, "body_filter": 0x40, "timer": 0x80, "init_worker": 0x100, "balancer": 0x200,
+	"exit_worker": 0x2000, "server_rewrite": 0x8000}
+
+func (w *Worker) ngxRawPhase(L *lua.LState) int {
+	w.ngxGetPhase(L)
+	L.Push(lua.LNumber(rawPhases[L.ToString(-1)]))
+	return 1
 }
 
 func (w *Worker) ngxGetPhase(L *lua.LState) int {
