@@ -35,7 +35,7 @@ func runCLI(args []string, forceREPL bool) int {
 		fmt.Print(usageText)
 		return 0
 	case o.version:
-		fmt.Fprintf(os.Stderr, "resty 0.29 (resty-go %s)\nngx_lua API %d, no nginx: Lua runs on gopher-lua\n", version, runtime.NgxLuaVersion)
+		fmt.Fprintf(os.Stderr, "resty 0.29 (resty-go %s)\nngx_lua API %d, no nginx: Lua runs on gopher-lua\n", versionName(), runtime.NgxLuaVersion)
 		return 0
 	}
 	level, ok := runtime.ParseLogLevel(o.errlogLevel)
@@ -127,7 +127,7 @@ func runREPL(w *runtime.Worker, s *repl.Session, chunks []runtime.Chunk, layout 
 }
 
 func banner() string {
-	return fmt.Sprintf("resty-go %s (ngx_lua API %d on gopher-lua). Ctrl-D or os.exit() quits.", version, runtime.NgxLuaVersion)
+	return fmt.Sprintf("resty-go %s (ngx_lua API %d on gopher-lua). Ctrl-D or os.exit() quits.", versionName(), runtime.NgxLuaVersion)
 }
 
 // runWorker runs the worker under resty-cli's signal rules: SIGINT and

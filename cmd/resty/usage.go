@@ -47,6 +47,16 @@ Options:
 Commands beyond resty-cli:
     resty repl [options]                the REPL (resty -i does the same)
     resty serve DIR | -c nginx.conf     serve HTTP (resty serve --help)
+    resty completion bash|zsh|fish|powershell
+                                        a shell completion script
+    resty man [DIR]                     the man page
+
+Examples:
+    resty -e 'ngx.say(ngx.md5("hello"))'
+    resty script.lua arg1 arg2
+    resty --shdict 'cache 1m' -e 'ngx.shared.cache:set("k", 1) ngx.say(ngx.shared.cache:get("k"))'
+    resty -e 'local redis = require "resty.redis" local r = redis.new() assert(r:connect("127.0.0.1", 6379)) ngx.say(r:ping())'
+    resty serve site/ --listen 127.0.0.1:8080
 
 Options that drive an nginx process (--nginx, --main-conf, --stream-conf,
 --http-include, --main-include, --load-module, --gdb, --gdb-opts,
