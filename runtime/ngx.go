@@ -140,6 +140,14 @@ func (w *Worker) openNgxWorker(ngx *lua.LTable) {
 		"count":   func(L *lua.LState) int { L.Push(lua.LNumber(w.cfg.WorkerCount)); return 1 },
 		"pid":     func(L *lua.LState) int { L.Push(lua.LNumber(os.Getpid())); return 1 },
 		"exiting": func(L *lua.LState) int { L.Push(lua.LBool(w.exiting)); return 1 },
+		"pids": func(L *lua.LState) int { // the workers share this process
+			pids := L.NewTable()
+			for i := 0; i < max(w.cfg.WorkerCount, 1); i++ {
+				pids.Append(lua.LNumber(os.Getpid()))
+			}
+			L.Push(pids)
+			return 1
+		},
 	})
 	ngx.RawSetString("worker", t)
 }
@@ -166,8 +174,8 @@ func (w *Worker) openNgxConfig(ngx *lua.LTable) {
 	ngx.RawSetString("config", t)
 }
 
-// openNgxCtx makes ngx.ctx the current root's table, and ngx.status the
-// request's status.
+// openNgxCtx makes ngx.ctx the current root's table, ngx.status the
+// request's status, and ngx.headers_sent and ngx.is_subrequest.
 func (w *Worker) openNgxCtx(ngx *lua.LTable) {
 	L := w.L
 	mt := L.NewTable()
@@ -177,6 +185,10 @@ func (w *Worker) openNgxCtx(ngx *lua.LTable) {
 			L.Push(w.rootCtx(L))
 		case "status":
 			L.Push(w.ngxStatus(L))
+		case "headers_sent":
+			L.Push(lua.LBool(w.request(L).sent))
+		case "is_subrequest":
+			L.Push(lua.LBool(w.request(L).r.Out == nil)) // a subrequest's response goes to its parent
 		default:
 			return 0
 		}
