@@ -6,7 +6,7 @@ import (
 
 // Open installs the LuaJIT behaviour into L's globals: table.new and
 // table.clear, the bit library, and LuaJIT's tonumber, string.format, a linear
-// string.gsub and table.concat, and os.date. It returns the modules require serves: "bit", "table.X".
+// string.gsub and table.concat, os.date and collectgarbage. It returns the modules require serves: "bit", "table.X".
 func Open(L *lua.LState) map[string]lua.LValue {
 	mods := make(map[string]lua.LValue, len(tableModules)+1)
 	tbl := L.GetGlobal("table").(*lua.LTable)
@@ -18,6 +18,7 @@ func Open(L *lua.LState) map[string]lua.LValue {
 		}
 	}
 	L.SetGlobal("tonumber", WrapTonumber(L, L.GetGlobal("tonumber")))
+	L.SetGlobal("collectgarbage", L.NewFunction(collectGarbage))
 	L.SetField(L.GetGlobal("string"), "format", L.NewFunction(Format))
 	L.SetField(L.GetGlobal("string"), "gsub", L.NewFunction(Gsub))
 	tbl.RawSetString("concat", L.NewFunction(tableConcat))
