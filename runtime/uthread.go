@@ -22,7 +22,10 @@ func (w *Worker) openUthread(ngx *lua.LTable) {
 // the child; the parent runs again as soon as the child first yields or
 // ends.
 func (w *Worker) threadSpawn(L *lua.LState) int {
-	fn := L.CheckFunction(1)
+	fn, ok := L.Get(1).(*lua.LFunction)
+	if !ok || fn.IsG { // ngx_lua runs only Lua functions as threads
+		argError(L, 1, "Lua function expected")
+	}
 	cur := w.running(L)
 	child := w.newThread(kindLight, fn, cur.root)
 	child.parent = cur
