@@ -185,18 +185,16 @@ func (sc *Scoped) read(d *nginxconf.Directive) (bool, error) {
 	switch d.Name {
 	case "allow", "deny":
 		sc.Rules = append(sc.Rules, Rule{Allow: d.Name == "allow", From: arg(d, 0)})
-	case "client_max_body_size":
+	case "client_max_body_size", "client_body_buffer_size":
 		n, ok := parseSize(arg(d, 0))
 		if !ok {
-			return true, at(d, `"client_max_body_size" directive invalid value`)
+			return true, at(d, fmt.Sprintf(`"%s" directive invalid value`, d.Name))
 		}
-		sc.MaxBody = &n
-	case "client_body_buffer_size":
-		n, ok := parseSize(arg(d, 0))
-		if !ok {
-			return true, at(d, `"client_body_buffer_size" directive invalid value`)
+		if d.Name == "client_max_body_size" {
+			sc.MaxBody = &n
+		} else {
+			sc.BodyBuffer = &n
 		}
-		sc.BodyBuffer = &n
 	case "client_body_in_file_only":
 		sc.BodyInFile = arg(d, 0)
 	case "client_body_timeout":
