@@ -19,10 +19,18 @@ import (
 func (w *Worker) openNgxString(ngx *lua.LTable) {
 	w.L.SetFuncs(ngx, map[string]lua.LGFunction{
 		"encode_base64": func(L *lua.LState) int {
-			return pushString(L, codec.EncodeBase64(stringArg(L, 1), L.ToBool(2)))
+			noPadding := L.Get(2)
+			if _, isBool := noPadding.(lua.LBool); !isBool && noPadding != lua.LNil {
+				raise(L, "bad no_padding: boolean expected, got %s", noPadding.Type())
+			}
+			return pushString(L, codec.EncodeBase64(stringArg(L, 1), lua.LVAsBool(noPadding)))
 		},
 		"decode_base64": func(L *lua.LState) int {
-			s, ok := codec.DecodeBase64(L.CheckString(1))
+			str, isString := L.Get(1).(lua.LString)
+			if !isString {
+				raise(L, "string argument only")
+			}
+			s, ok := codec.DecodeBase64(string(str))
 			if !ok {
 				L.Push(lua.LNil)
 				return 1
