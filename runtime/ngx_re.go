@@ -25,6 +25,9 @@ func (w *Worker) openNgxRe(ngx *lua.LTable) {
 func (w *Worker) regex() *ngxre.Engine {
 	if w.re == nil {
 		w.re = ngxre.NewEngine()
+		if w.cfg.RegexMatchLimit > 0 {
+			w.re.SetMatchLimit(uint32(w.cfg.RegexMatchLimit))
+		}
 	}
 	return w.re
 }

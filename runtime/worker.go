@@ -62,6 +62,8 @@ type Config struct {
 	// MaxPendingTimers and MaxRunningTimers are lua_max_pending_timers
 	// and lua_max_running_timers (0: ngx_lua's 1024 and 256).
 	MaxPendingTimers, MaxRunningTimers int
+	// RegexMatchLimit is lua_regex_match_limit (0: PCRE's default).
+	RegexMatchLimit int
 	// SocketLogErrors is lua_socket_log_errors: cosocket failures such as
 	// read timeouts are logged.
 	SocketLogErrors bool

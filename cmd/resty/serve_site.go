@@ -112,6 +112,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			MaxRunningTime:   opts.maxRunning,
 			MaxPendingTimers: s.MaxPendingTimers,
 			MaxRunningTimers: s.MaxRunningTimers,
+			RegexMatchLimit:  s.RegexMatchLimit,
 			SocketLogErrors:  s.SocketLogErrors,
 		})
 		g.releases[i] = w.Hold()

@@ -997,3 +997,12 @@ location /say {
 		t.Errorf("ngx.say's tables: %d %q", code, body)
 	}
 }
+
+func TestServeRegexMatchLimit(t *testing.T) {
+	s := serveConf(t, "lua_regex_match_limit 100;", `
+location /re { content_by_lua_block { ngx.say(ngx.re.match(string.rep("a", 25) .. "!", [[^(a|aa)+$]])) } }
+`)
+	if code, body := s.get("/re"); code != 200 || body != "nilpcre_exec() failed: -8\n" {
+		t.Errorf("a match over lua_regex_match_limit: %d %q", code, body)
+	}
+}

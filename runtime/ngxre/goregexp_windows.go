@@ -34,6 +34,9 @@ const CacheEntries = 1024
 // NewEngine returns an engine with an empty pattern cache.
 func NewEngine() *Engine { return &Engine{cache: newCache(CacheEntries)} }
 
+// SetMatchLimit does nothing: Go's regexp does not backtrack.
+func (e *Engine) SetMatchLimit(limit uint32) {}
+
 // Compile returns the pattern compiled with flags, from the cache when it
 // was compiled before.
 func (e *Engine) Compile(pattern string, flags Flags) (*Regexp, error) {

@@ -42,6 +42,7 @@ type Engine struct {
 	tls       *libc.TLS
 	scratch   uintptr // compile error code and offset
 	workspace uintptr // DFA workspace
+	mctx      uintptr // match context holding lua_regex_match_limit (0: PCRE's default)
 	cache     *cache
 	checked   string // the last subject found to be valid UTF-8
 
@@ -65,6 +66,15 @@ func NewEngine() *Engine {
 		workspace: libc.Xmalloc(tls, 4*dfaWorkspaceInts),
 		cache:     newCache(CacheEntries),
 	}
+}
+
+// SetMatchLimit is lua_regex_match_limit: a match that backtracks more
+// than limit times fails with PCRE_ERROR_MATCHLIMIT (-8).
+func (e *Engine) SetMatchLimit(limit uint32) {
+	if e.mctx == 0 {
+		e.mctx = lib.Xpcre2_match_context_create_8(e.tls, 0)
+	}
+	lib.Xpcre2_set_match_limit_8(e.tls, e.mctx, limit)
 }
 
 // Compile returns the pattern compiled with flags, from the cache when it
@@ -239,12 +249,12 @@ func (e *Engine) run(re *Regexp, subject string, offset int, opts uint32) int32 
 	var rc int32
 	if re.Flags&DFA != 0 {
 		rc = lib.Xpcre2_dfa_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts,
-			re.data, 0, e.workspace, dfaWorkspaceInts)
+			re.data, e.mctx, e.workspace, dfaWorkspaceInts)
 		if rc == 0 { // more matches than the ovector holds: the longest is first
 			rc = 1
 		}
 	} else {
-		rc = lib.Xpcre2_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts, re.data, 0)
+		rc = lib.Xpcre2_match_8(e.tls, re.code, ptr, n, lib.Tsize_t(offset), opts, re.data, e.mctx)
 	}
 	return rc
 }

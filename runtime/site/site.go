@@ -57,6 +57,7 @@ type Site struct {
 	// MaxPendingTimers and MaxRunningTimers are lua_max_pending_timers
 	// and lua_max_running_timers (0: ngx_lua's defaults).
 	MaxPendingTimers, MaxRunningTimers int
+	RegexMatchLimit                    int      // lua_regex_match_limit
 	Env                                []string // env directives: "NAME" or "NAME=value"
 	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
 	// before the rewrite module's directives, not after them.
@@ -352,7 +353,7 @@ var ignored = map[string]bool{
 	"uwsgi_temp_path": true, "server_tokens": true,
 	"client_header_buffer_size":   true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
-	"lua_regex_match_limit": true, "lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
+	"lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
 	"lua_http10_buffering": true, "lua_socket_read_timeout": true,
 	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
@@ -429,6 +430,8 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.MaxPendingTimers, _ = strconv.Atoi(arg(d, 0))
 	case "lua_max_running_timers":
 		s.MaxRunningTimers, _ = strconv.Atoi(arg(d, 0))
+	case "lua_regex_match_limit":
+		s.RegexMatchLimit, _ = strconv.Atoi(arg(d, 0))
 	case "rewrite_by_lua_no_postpone":
 		s.NoPostpone = arg(d, 0) == "on"
 	default:
