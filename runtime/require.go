@@ -28,14 +28,23 @@ func searchPath(env, def string) string {
 	return strings.Replace(v, ";;", ";"+def+";", 1)
 }
 
+// configuredPath is lua_package_path's value as ngx_lua reads it: ";;"
+// stands for the default; none given is the default.
+func configuredPath(path, def string) string {
+	if path == "" {
+		return def
+	}
+	return strings.Replace(path, ";;", ";"+def+";", 1)
+}
+
 // loading marks a module whose loader is running (require loops).
 var loading = &lua.LUserData{}
 
 func (w *Worker) openPackage() {
 	L := w.L
 	pkg := L.GetGlobal("package").(*lua.LTable)
-	pkg.RawSetString("path", lua.LString(w.cfg.PackagePath+searchPath("LUA_PATH", defaultPackagePath)))
-	pkg.RawSetString("cpath", lua.LString(w.cfg.PackageCPath+searchPath("LUA_CPATH", defaultPackageCPath)))
+	pkg.RawSetString("path", lua.LString(configuredPath(w.cfg.PackagePath, searchPath("LUA_PATH", defaultPackagePath))))
+	pkg.RawSetString("cpath", lua.LString(configuredPath(w.cfg.PackageCPath, searchPath("LUA_CPATH", defaultPackageCPath))))
 	loaders := L.NewTable()
 	for _, f := range []lua.LGFunction{w.preloadLoader, w.builtinLoader, w.fileLoader} {
 		loaders.Append(L.NewFunction(f))

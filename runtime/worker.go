@@ -22,10 +22,10 @@ type Config struct {
 	Stdout   io.Writer // ngx.say/print; os.Stdout when nil
 	Stderr   io.Writer // the error log; os.Stderr when nil
 	LogLevel int       // ngx.log filter (LogWarn by default)
-	// PackagePath is prepended to package.path (already in ?.lua form).
-	PackagePath string
-	// PackageCPath is prepended to package.cpath.
-	PackageCPath string
+	// PackagePath and PackageCPath are lua_package_path and _cpath:
+	// package.path and cpath, with ";;" standing for the default ones
+	// ("": the defaults).
+	PackagePath, PackageCPath string
 	// Pool is how many idle runners (goroutine + state) are kept for reuse.
 	Pool int
 	// WorkerID, WorkerCount and Prefix answer ngx.worker.* and ngx.config.*.

@@ -189,7 +189,16 @@ func packagePath(o *options) string {
 		// ";;" (the default path) is where resty's defaults follow anyway.
 		b.WriteString(strings.TrimRight(strings.ReplaceAll(p, ";;", ";"), ";") + ";")
 	}
-	return b.String()
+	return defaultsAfter(b.String())
+}
+
+// defaultsAfter makes the search path resty-cli gives nginx: the -I
+// directories, then the defaults.
+func defaultsAfter(dirs string) string {
+	if dirs == "" {
+		return ""
+	}
+	return dirs + ";"
 }
 
 func packageCPath(o *options) string {
@@ -197,7 +206,7 @@ func packageCPath(o *options) string {
 	for _, d := range o.incDirs {
 		b.WriteString(filepath.ToSlash(d) + "/?.so;")
 	}
-	return b.String()
+	return defaultsAfter(b.String())
 }
 
 // setArgTable builds arg as resty-cli does: arg[0] the script, arg[1..n]

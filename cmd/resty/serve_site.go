@@ -101,8 +101,8 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 		w := runtime.New(runtime.Config{
 			Stderr:           errlog,
 			LogLevel:         level,
-			PackagePath:      strings.ReplaceAll(s.PackagePath, ";;", ";"),
-			PackageCPath:     strings.ReplaceAll(s.PackageCPath, ";;", ";"),
+			PackagePath:      s.PackagePath,
+			PackageCPath:     s.PackageCPath,
 			Prefix:           s.Prefix + "/",
 			Nameservers:      ns,
 			TrustedCert:      s.TrustedCert,

@@ -1006,3 +1006,16 @@ location /re { content_by_lua_block { ngx.say(ngx.re.match(string.rep("a", 25) .
 		t.Errorf("a match over lua_regex_match_limit: %d %q", code, body)
 	}
 }
+
+func TestServePackagePath(t *testing.T) {
+	s := serveConf(t, `lua_package_path "$prefix/lib/?.lua";
+lua_package_cpath ";;$prefix/lib/?.so";`, `
+location /p { content_by_lua_block { ngx.say(package.path) ngx.say(package.cpath) } }
+`)
+	code, body := s.get("/p")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if code != 200 || len(lines) != 2 || lines[0] != s.prefix+"/lib/?.lua" ||
+		!strings.HasPrefix(lines[1], ";./?.so;") || !strings.HasSuffix(lines[1], ";"+s.prefix+"/lib/?.so") {
+		t.Errorf("without ;; the path is the directive's alone, with it the defaults stand there: %d %q", code, body)
+	}
+}
