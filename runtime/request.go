@@ -355,6 +355,9 @@ func (w *Worker) filterAndLog(root *Root) {
 	}
 	w.runFilter(root, site.Log)
 	w.dropBodyFile(root.req)
+	if root.Ctx != nil && r.Out != nil { // a subrequest's ngx.ctx may be its parent's
+		w.log.write(LogDebug, nil, "lua release ngx.ctx at ref 1")
+	}
 }
 
 // runFilter runs the location's handler for phase, if any, to its end.
