@@ -36,7 +36,7 @@ func (w *Worker) reqInitBody(L *lua.LState) int {
 	rs := w.request(L)
 	requireBody(L, rs)
 	rs.newBody = []byte{}
-	rs.newBodyMax = rs.loc.BodyBufferSize()
+	rs.newBodyMax = rs.scope().BodyBufferSize()
 	if L.GetTop() >= 1 {
 		rs.newBodyMax = int64(L.CheckInt(1))
 	}

@@ -54,7 +54,7 @@ func writeTempBody(prefix string, data []byte) (string, error) {
 // log, as nginx does for a client's body.
 func (w *Worker) placeBody(rs *reqState, limit int64, warn bool) {
 	w.dropBodyFile(rs)
-	inFile := rs.loc != nil && (rs.loc.BodyInFile == "on" || rs.loc.BodyInFile == "clean")
+	inFile := rs.scope().BodyInFile == "on" || rs.scope().BodyInFile == "clean"
 	if !inFile && int64(len(rs.r.Body)) <= limit {
 		return
 	}
@@ -63,7 +63,7 @@ func (w *Worker) placeBody(rs *reqState, limit int64, warn bool) {
 		w.log.write(LogCrit, w.threadOf(rs.r.root), err.Error())
 		return
 	}
-	rs.bodyFile = &bodyFile{path: path, clean: rs.loc == nil || rs.loc.BodyInFile != "on"}
+	rs.bodyFile = &bodyFile{path: path, clean: rs.scope().BodyInFile != "on"}
 	if warn && !inFile {
 		w.log.write(LogWarn, w.threadOf(rs.r.root), "a client request body is buffered to a temporary file "+path)
 	}

@@ -32,7 +32,7 @@ var errBodyTooLarge = errors.New("client intended to send too large chunked body
 
 // readBody reads the rest of the body into r.Body, at most loc's
 // client_max_body_size, in client_body_timeout; ctx cuts it short.
-func readBody(ctx context.Context, r *Request, loc *site.Location) error {
+func readBody(ctx context.Context, r *Request, loc *site.Scoped) error {
 	d := r.Down
 	if d == nil || d.Body == nil {
 		return nil
@@ -75,14 +75,14 @@ func (w *Worker) reqReadBody(L *lua.LState) int {
 	}
 	var err error
 	if d := rs.r.Down; d != nil && d.Body != nil {
-		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.loc) })
+		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.scope()) })
 	}
 	rs.bodyRead = true
 	if err != nil {
 		w.logBodyError(w.cur, err)
 		return w.requestExit(L, bodyStatus(err))
 	}
-	w.placeBody(rs, rs.loc.BodyBufferSize(), true)
+	w.placeBody(rs, rs.scope().BodyBufferSize(), true)
 	return 0
 }
 
@@ -110,7 +110,7 @@ func (w *Worker) loadBody(root *Root, next func()) {
 	}
 	w.blocked++
 	go func() {
-		err := readBody(context.Background(), rs.r, rs.loc)
+		err := readBody(context.Background(), rs.r, rs.scope())
 		w.Post(func() {
 			w.blocked--
 			rs.bodyRead = true
@@ -119,7 +119,7 @@ func (w *Worker) loadBody(root *Root, next func()) {
 				w.finish(root, bodyStatus(err))
 				return
 			}
-			w.placeBody(rs, rs.loc.BodyBufferSize(), true)
+			w.placeBody(rs, rs.scope().BodyBufferSize(), true)
 			next()
 		})
 	}()

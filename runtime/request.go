@@ -85,6 +85,15 @@ type reqState struct {
 	errorPage    int      // the status an error_page redirect answers with (-1: none)
 }
 
+// scope is where the request's body settings come from: its location, or
+// before one is chosen (server_rewrite_by_lua) its server.
+func (rs *reqState) scope() *site.Scoped {
+	if rs.loc != nil {
+		return &rs.loc.Scoped
+	}
+	return &rs.r.Server.Scoped
+}
+
 // requestPhases are those a location's handlers run in, in order.
 var requestPhases = []string{site.Rewrite, site.Access, site.Content}
 
@@ -106,7 +115,16 @@ func (w *Worker) startRequest(r *Request) {
 	}
 	root.req = rs
 	r.root = root
-	if l := r.Server.Rewrite; l != nil { // server_rewrite_by_lua: before the location
+	w.fromServerRewrite(root)
+}
+
+// fromServerRewrite runs the request from nginx's server rewrite phase,
+// where it starts and where an internal redirect takes it back to:
+// server_rewrite_by_lua, the server's rewrite directives, then the
+// location's phases.
+func (w *Worker) fromServerRewrite(root *Root) {
+	root.req.loc = nil
+	if l := root.req.r.Server.Rewrite; l != nil {
 		w.runHandler(root, l, serverRewrite, func() { w.runPhase(root, -1) })
 		return
 	}
@@ -160,6 +178,9 @@ func (w *Worker) runPhase(root *Root, i int) {
 		return
 	}
 	for ; i < len(requestPhases); i++ {
+		if requestPhases[i] == site.Access && rs.r.Out == nil {
+			continue // nginx runs no access phase for a subrequest
+		}
 		if requestPhases[i] == site.Access && !w.allowed(root) {
 			w.finish(root, http.StatusForbidden)
 			return
@@ -305,11 +326,12 @@ func (w *Worker) redirect(root *Root, uri string) {
 		w.finish(root, http.StatusInternalServerError)
 		return
 	}
-	loc := r.Server.Named(uri)
 	if !strings.HasPrefix(uri, "@") {
 		r.Path, r.Query, _ = strings.Cut(uri, "?")
-		loc = r.Server.Match(r.Path)
+		w.fromServerRewrite(root)
+		return
 	}
+	loc := r.Server.Named(uri)
 	if loc == nil {
 		w.finish(root, http.StatusNotFound)
 		return

@@ -1019,3 +1019,32 @@ location /p { content_by_lua_block { ngx.say(package.path) ngx.say(package.cpath
 		t.Errorf("without ;; the path is the directive's alone, with it the defaults stand there: %d %q", code, body)
 	}
 }
+
+func TestServeRedirectAndSubrequestPhases(t *testing.T) {
+	s := serveConf(t, "", `
+server_rewrite_by_lua_block {
+    ngx.ctx.passes = (ngx.ctx.passes or 0) + 1
+    if ngx.var.uri == "/body" then ngx.req.read_body() end
+    if ngx.var.uri == "/start" then ngx.exec("/ok") end
+}
+location /ok { content_by_lua_block { ngx.say("server rewrite passes: ", ngx.ctx.passes) } }
+location /body { content_by_lua_block { ngx.say(ngx.req.get_body_data()) } }
+location /guarded {
+    access_by_lua_block { ngx.exit(403) }
+    content_by_lua_block { ngx.say("inside") }
+}
+location /main { content_by_lua_block { local res = ngx.location.capture("/guarded") ngx.say(res.status, " ", res.body) } }
+`)
+	if code, body := s.get("/start"); code != 200 || body != "server rewrite passes: 2\n" { // ngx.exec goes back to server rewrite
+		t.Errorf("exec: %d %q", code, body)
+	}
+	if code, _, body := s.do("POST", "/body", "posted"); code != 200 || body != "posted\n" {
+		t.Errorf("read_body in server_rewrite_by_lua: %d %q", code, body)
+	}
+	if code, body := s.get("/main"); code != 200 || body != "200 inside\n\n" { // subrequests have no access phase
+		t.Errorf("capture of a location with access_by_lua: %d %q", code, body)
+	}
+	if code, _ := s.get("/guarded"); code != 403 {
+		t.Errorf("the main request's access phase: %d", code)
+	}
+}
