@@ -125,12 +125,26 @@ func (w *Worker) ngxGetPhase(L *lua.LState) int {
 }
 
 // ngxExit is ngx.exit: the request's end in a request, the process's in
-// the console.
+// the console; in a timer (or init_worker_by_lua) it ends that context,
+// its light threads too.
 func (w *Worker) ngxExit(L *lua.LState) int {
 	if w.currentRequest() != nil {
 		return w.requestExit(L, L.CheckInt(1))
 	}
-	return w.osExit(L)
+	if w.cfg.Console {
+		return w.osExit(L)
+	}
+	L.CheckInt(1)
+	t := w.running(L)
+	root := t.root
+	w.queue(func() {
+		for _, th := range w.rootThreads(root) {
+			th.kill()
+		}
+	})
+	w.queue(t.kill)
+	t.park()
+	return 0
 }
 
 func (w *Worker) openNgxWorker(ngx *lua.LTable) {

@@ -1048,3 +1048,27 @@ location /main { content_by_lua_block { local res = ngx.location.capture("/guard
 		t.Errorf("the main request's access phase: %d", code)
 	}
 }
+
+func TestServeExitInTimer(t *testing.T) {
+	s := serveConf(t, "", `
+location /t {
+    content_by_lua_block {
+        ngx.timer.at(0, function()
+            ngx.thread.spawn(function() ngx.sleep(0.05) ngx.log(ngx.WARN, "thread outlived exit") end)
+            ngx.exit(0)
+            ngx.log(ngx.WARN, "after exit")
+        end)
+        ngx.sleep(0.1)
+        ngx.say("alive")
+    }
+}
+`)
+	for i := 0; i < 2; i++ { // the worker lives on
+		if code, body := s.get("/t"); code != 200 || body != "alive\n" {
+			t.Fatalf("ngx.exit in a timer: %d %q", code, body)
+		}
+	}
+	if log := s.errorLog(); strings.Contains(log, "after exit") || strings.Contains(log, "thread outlived exit") {
+		t.Errorf("ngx.exit in a timer ends the timer and its threads: %s", log)
+	}
+}
