@@ -57,6 +57,12 @@ func newErrorLog(w *Worker, out io.Writer, level int) *errorLog {
 
 func (l *errorLog) enabled(level int) bool { return level <= l.level }
 
+// Warn writes a warning to the worker's error log; any goroutine may call
+// it (serve reports the configuration's deprecations so).
+func (w *Worker) Warn(msg string) {
+	w.Post(func() { w.log.write(LogWarn, nil, msg) })
+}
+
 func (l *errorLog) write(level int, t *Thread, msg string) {
 	if !l.enabled(level) {
 		return

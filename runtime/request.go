@@ -478,18 +478,19 @@ func (w *Worker) serveStatic(root *Root) {
 // to the URI with it, absolute as nginx makes it.
 func (w *Worker) redirectToDir(root *Root) {
 	r := root.req.r
-	host := hostOf(r.header("host"))
-	if host == "" {
-		host = hostOf(r.LocalAddr)
-	}
-	_, port, _ := net.SplitHostPort(r.LocalAddr)
-	loc := "http://" + host
-	if port != "" && port != "80" {
-		loc += ":" + port
-	}
-	loc += (&url.URL{Path: r.Path + "/"}).EscapedPath()
+	loc := (&url.URL{Path: r.Path + "/"}).EscapedPath()
 	if r.Query != "" {
 		loc += "?" + r.Query
+	}
+	if r.Out != nil { // nginx's header filter makes it absolute; a subrequest's stays relative
+		host := hostOf(r.header("host"))
+		if host == "" {
+			host = hostOf(r.LocalAddr)
+		}
+		if _, port, _ := net.SplitHostPort(r.LocalAddr); port != "" && port != "80" {
+			host += ":" + port
+		}
+		loc = "http://" + host + loc
 	}
 	r.setHeader("Location", loc)
 	w.finish(root, http.StatusMovedPermanently)

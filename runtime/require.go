@@ -192,15 +192,15 @@ func (w *Worker) coreCtxLoader(L *lua.LState) int {
 func (w *Worker) coreBaseLoader(L *lua.LState) int {
 	tableLib := L.GetGlobal("table")
 	m := funcTable(L, map[string]lua.LGFunction{
-		"allows_subsystem": func(L *lua.LState) int {
+		"allows_subsystem": func(L *lua.LState) int { // a module's guard
 			for i := 1; i <= L.GetTop(); i++ {
 				if L.CheckString(i) == "http" {
 					L.Push(lua.LTrue)
 					return 1
 				}
 			}
-			L.Push(lua.LFalse)
-			return 1
+			raise(L, "unsupported subsystem: http")
+			return 0
 		},
 		"get_request": func(L *lua.LState) int { // a handle only resty.core itself could use
 			if w.currentRequest() == nil {

@@ -123,6 +123,9 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			g.codes[i] = w.Run(context.Background())
 		}()
 	}
+	for _, msg := range s.Warnings {
+		g.workers[0].Warn(msg)
+	}
 	for _, w := range g.workers {
 		if err := <-w.RunInit(s.Init, "init_by_lua"); err != nil { // nginx would not start
 			g.stop(false)

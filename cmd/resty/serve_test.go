@@ -1072,3 +1072,23 @@ location /t {
 		t.Errorf("ngx.exit in a timer ends the timer and its threads: %s", log)
 	}
 }
+
+func TestServeStartupWarningAndDirRedirect(t *testing.T) {
+	s := serveConf(t, "lua_load_resty_core on;", `
+location /sub { content_by_lua_block { local res = ngx.location.capture("/dir") ngx.say(res.status, " ", res.header.Location) } }
+location /guard { content_by_lua_block { ngx.say(pcall(require("resty.core.base").allows_subsystem, "stream")) } }
+`)
+	os.MkdirAll(filepath.Join(s.prefix, "html", "dir"), 0o755)
+	if code, body := s.get("/sub"); code != 200 || body != "301 /dir/\n" {
+		t.Errorf("a subrequest's directory redirect stays relative: %d %q", code, body)
+	}
+	if code, h, _ := s.do("GET", "/dir", ""); code != 301 || !strings.HasPrefix(h.Get("Location"), "http://") {
+		t.Errorf("the main request's is absolute: %d %q", code, h.Get("Location"))
+	}
+	if code, body := s.get("/guard"); code != 200 || body != "falseunsupported subsystem: http\n" {
+		t.Errorf("allows_subsystem: %d %q", code, body)
+	}
+	if !strings.Contains(s.errorLog(), "[warn]") || !strings.Contains(s.errorLog(), "lua_load_resty_core is deprecated (the lua-resty-core library is required since ngx_lua v0.10.16) in ") {
+		t.Errorf("no deprecation warning: %s", s.errorLog())
+	}
+}

@@ -58,6 +58,7 @@ type Site struct {
 	// and lua_max_running_timers (0: ngx_lua's defaults).
 	MaxPendingTimers, MaxRunningTimers int
 	RegexMatchLimit                    int      // lua_regex_match_limit
+	Warnings                           []string // what nginx would warn of at start-up
 	Env                                []string // env directives: "NAME" or "NAME=value"
 	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
 	// before the rewrite module's directives, not after them.
@@ -363,7 +364,7 @@ var ignored = map[string]bool{
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
 	"lua_shared_dict_zone":    true,
 	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
-	"lua_thread_cache_max_entries": true, "lua_load_resty_core": true, "error_log": true,
+	"lua_thread_cache_max_entries": true, "error_log": true,
 	"lua_capture_error_log": true, "lua_worker_thread_vm_pool_size": true,
 }
 
@@ -430,6 +431,8 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.MaxPendingTimers, _ = strconv.Atoi(arg(d, 0))
 	case "lua_max_running_timers":
 		s.MaxRunningTimers, _ = strconv.Atoi(arg(d, 0))
+	case "lua_load_resty_core":
+		s.Warnings = append(s.Warnings, fmt.Sprintf("lua_load_resty_core is deprecated (the lua-resty-core library is required since ngx_lua v0.10.16) in %s:%d", d.File, d.Line))
 	case "lua_regex_match_limit":
 		s.RegexMatchLimit, _ = strconv.Atoi(arg(d, 0))
 	case "rewrite_by_lua_no_postpone":
