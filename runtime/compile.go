@@ -21,6 +21,9 @@ func init() { lua.CompatVarArg = false }
 // errors are worded as Lua words them: "name:LINE: MSG near 'TOKEN'".
 func Compile(src []byte, name string) (*lua.FunctionProto, error) {
 	orig := skipShebang(src)
+	if line, near, bad := luacompat.InvalidEscape(orig); bad {
+		return nil, fmt.Errorf("%s:%d: invalid escape sequence near '%s'", name, line, near)
+	}
 	src = luacompat.RewriteEscapes(orig)
 	chunk, err := parse.Parse(bytes.NewReader(src), name)
 	if err != nil {
