@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"io"
+	"net/http"
 	"sync"
 
 	"github.com/restygo/resty/runtime/luacompat"
@@ -100,6 +101,12 @@ func (w *Worker) tostring(L *lua.LState, v lua.LValue) string {
 	return L.ToStringMeta(v).String()
 }
 
+// headerOnly says the response, once its header is out, has no body to
+// write to: a HEAD request's, as nginx's header_only.
+func headerOnly(rs *reqState) bool {
+	return rs.sent && rs.r.Method == http.MethodHead && rs.r.Out != nil
+}
+
 // outputRequest is the request that ngx.say, flush and eof write to: nil
 // on the console; outside a request elsewhere they are disabled.
 func (w *Worker) outputRequest(L *lua.LState) *reqState {
@@ -141,13 +148,18 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 			L.Push(lua.LString("seen eof"))
 			return 2
 		}
-		rs.r.RespBody = append(rs.r.RespBody, buf...)
-		if len(buf) > 0 && rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
-			rs.printEnds = append(rs.printEnds, len(rs.r.RespBody))
-		}
 		if len(buf) > 0 && !rs.sent {
 			rs.sent = true
 			w.addHeaders(rs)
+		}
+		if headerOnly(rs) {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("header only"))
+			return 2
+		}
+		rs.r.RespBody = append(rs.r.RespBody, buf...)
+		if len(buf) > 0 && rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
+			rs.printEnds = append(rs.printEnds, len(rs.r.RespBody))
 		}
 		L.Push(lua.LNumber(1))
 		return 1

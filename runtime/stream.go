@@ -208,6 +208,11 @@ func (w *Worker) ngxFlush(L *lua.LState) int {
 		L.Push(lua.LString("seen eof"))
 		return 2
 	}
+	if headerOnly(rs) {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("header only"))
+		return 2
+	}
 	wait := lua.LVAsBool(L.Get(1))
 	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {
 		rs.printEnds = append(rs.printEnds, flushMark)

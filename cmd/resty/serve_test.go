@@ -1092,3 +1092,20 @@ location /guard { content_by_lua_block { ngx.say(pcall(require("resty.core.base"
 		t.Errorf("no deprecation warning: %s", s.errorLog())
 	}
 }
+
+func TestServeHeadIsHeaderOnly(t *testing.T) {
+	s := serveConf(t, "", `
+location /h {
+    content_by_lua_block {
+        local ok, err = ngx.say("body")
+        ngx.log(ngx.WARN, "say: ", ok, " ", err, "; flush: ", select(2, ngx.flush()))
+    }
+}
+`)
+	if code, _, body := s.do("HEAD", "/h", ""); code != 200 || body != "" {
+		t.Errorf("HEAD: %d %q", code, body)
+	}
+	if log := s.errorLog(); !strings.Contains(log, "say: nil header only; flush: header only") {
+		t.Errorf("ngx.say and ngx.flush after a HEAD request's header: %s", log)
+	}
+}
