@@ -190,12 +190,12 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		s.conn = nil
 	}
 	s.releaseSlot()
-	c := w.pools.Get(pool)
+	c := w.pools.Get(pool, w.epoch)
 	if err := w.takeSlot(L, s, pool, c != nil, size, backlog); err != "" {
 		return pushFail(L, err)
 	}
 	if c == nil { // a setkeepalive that ended our wait left its connection
-		c = w.pools.Get(pool)
+		c = w.pools.Get(pool, w.epoch)
 	}
 	t := w.running(L)
 	if c != nil {
@@ -599,7 +599,7 @@ func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
 	if w.limits[s.pool] == nil && w.pools.Len(s.pool) == 0 { // ngx_lua frees an empty pool
 		w.logPoolCreated(s.pool, w.keepaliveSize(s.pool, size))
 	}
-	err := w.pools.Put(s.pool, c, idle, w.keepaliveSize(s.pool, size))
+	err := w.pools.Put(s.pool, c, idle, w.keepaliveSize(s.pool, size), w.epoch)
 	if err == socket.ErrUnreadData {
 		s.conn = c // still usable, as in ngx_lua
 	} else {

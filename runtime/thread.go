@@ -128,6 +128,7 @@ func (t *Thread) receive() msg {
 // hasBaton records that t runs now.
 func (t *Thread) hasBaton() {
 	t.w.cur = t
+	t.w.epoch++
 	if b := t.w.budget; b != nil {
 		b.switchTo(t.root)
 	}

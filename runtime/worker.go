@@ -91,6 +91,10 @@ type Worker struct {
 	inbox  chan msg // the loop's own inbox
 	driver chan msg // who waits for the running chain's next park/death
 	cur    *Thread  // the thread holding the baton; nil while the loop has it
+	// epoch counts baton hand-overs to threads: within one epoch a thread
+	// runs without having seen any I/O complete, as an nginx handler runs
+	// between two passes of the event loop (the keepalive pools use it).
+	epoch uint64
 
 	now    time.Time // cached loop time, as nginx caches it
 	timers timerHeap

@@ -69,7 +69,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|postgres|echo|silent|udpecho|dns|websocket|tls")
+		ts.Fatalf("usage: server redis|memcached|postgres|echo|hangup|silent|udpecho|dns|websocket|tls")
 	}
 	kind := args[0]
 	var port int
@@ -88,6 +88,14 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		startDaemon(ts, port, "memcached", args...)
 	case "echo":
 		port = serveTCP(ts, kind, nil, echo)
+	case "hangup": // answers one line with "bye", hangs up 20ms later
+		port = serveTCP(ts, kind, nil, func(c net.Conn) {
+			defer c.Close()
+			if _, err := bufio.NewReader(c).ReadString('\n'); err == nil {
+				c.Write([]byte("bye\r\n"))
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
 	case "silent": // accepts, reads, never answers: connect timeouts
 		port = serveTCP(ts, kind, nil, func(c net.Conn) {
 			defer c.Close()

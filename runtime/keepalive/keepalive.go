@@ -46,6 +46,7 @@ type pool[T Item] struct {
 
 type entry[T Item] struct {
 	item    T
+	epoch   uint64      // the caller's epoch at Put; 0: none
 	expires time.Time   // zero: never
 	timer   *time.Timer // closes it at expires; nil without a timeout
 }
@@ -53,8 +54,9 @@ type entry[T Item] struct {
 // Put makes it idle in the pool name for at most idle (0: no bound); size
 // is the pool's capacity when this Put creates it (<= 0: DefaultSize). A
 // full pool closes its least recently used item; closed Pools close it.
-func (p *Pools[T]) Put(name string, it T, idle time.Duration, size int) {
-	e := &entry[T]{item: it}
+// epoch is the caller's event epoch (0: none), see Get.
+func (p *Pools[T]) Put(name string, it T, idle time.Duration, size int, epoch uint64) {
+	e := &entry[T]{item: it, epoch: epoch}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -93,8 +95,11 @@ func (p *Pools[T]) Put(name string, it T, idle time.Duration, size int) {
 }
 
 // Get takes the most recently put quiet item of the pool name, closing the
-// expired and dead ones it meets; ok is false when there is none.
-func (p *Pools[T]) Get(name string) (it T, ok bool) {
+// expired and dead ones it meets; ok is false when there is none.  An item
+// put in the same non-zero epoch is not asked whether it is quiet: the
+// caller's epoch changes whenever it may have learnt of I/O, as nginx
+// learns of a closed idle connection only from its event loop.
+func (p *Pools[T]) Get(name string, epoch uint64) (it T, ok bool) {
 	for {
 		p.mu.Lock()
 		pl := p.pools[name]
@@ -107,7 +112,7 @@ func (p *Pools[T]) Get(name string) (it T, ok bool) {
 		p.mu.Unlock()
 
 		expired := !e.expires.IsZero() && time.Now().After(e.expires)
-		if expired || !e.item.Quiet() {
+		if expired || (epoch == 0 || e.epoch != epoch) && !e.item.Quiet() {
 			e.close()
 			continue
 		}

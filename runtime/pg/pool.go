@@ -51,7 +51,7 @@ func (p *Pools) Get(ctx context.Context, name string, size, backlog int, dial fu
 	p.mu.Lock()
 	lim := p.limit(name, size, backlog)
 	p.mu.Unlock()
-	if c, ok := p.idle.Get(name); ok {
+	if c, ok := p.idle.Get(name, 0); ok {
 		p.mu.Lock()
 		lim.count(c)
 		p.mu.Unlock()
@@ -76,7 +76,7 @@ func (p *Pools) Get(ctx context.Context, name string, size, backlog int, dial fu
 			p.mu.Unlock()
 			return nil, false, ErrTimeout
 		}
-		if c, ok := p.idle.Get(name); ok {
+		if c, ok := p.idle.Get(name, 0); ok {
 			c.slot = lim
 			return c, true, nil
 		}
@@ -114,7 +114,7 @@ func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int) error {
 	p.mu.Unlock()
 	slot := c.slot
 	c.slot = nil
-	p.idle.Put(name, c, idle, lim.size)
+	p.idle.Put(name, c, idle, lim.size, 0)
 	if slot != nil {
 		p.mu.Lock()
 		slot.releaseLocked()

@@ -43,19 +43,25 @@ const (
 // setkeepalive's words, a closed or busy c and one with unread data; a
 // connection whose peer has already sent data or closed is closed and
 // refused ("connection in dubious state", "closed").
-func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int) error {
+//
+// epoch is the worker's event epoch (0: none), see Get.
+func (p *Pools) Put(name string, c *Conn, idle time.Duration, size int, epoch uint64) error {
 	nc, r, err := c.detach()
 	if err != nil {
 		return err
 	}
-	p.idle.Put(name, &idleConn{nc: nc, r: r, reused: c.Reused}, idle, size)
+	p.idle.Put(name, &idleConn{nc: nc, r: r, reused: c.Reused}, idle, size, epoch)
 	return nil
 }
 
 // Get takes the most recently put live connection of the pool name, or
-// returns nil; the connection's Reused count goes up by one.
-func (p *Pools) Get(name string) *Conn {
-	ic, ok := p.idle.Get(name)
+// returns nil; the connection's Reused count goes up by one.  A
+// connection put in the same non-zero epoch is not asked again whether its
+// peer spoke or hung up: the epoch changes whenever the worker may have
+// learnt of I/O, and nginx learns of a closed idle connection only in its
+// event loop.
+func (p *Pools) Get(name string, epoch uint64) *Conn {
+	ic, ok := p.idle.Get(name, epoch)
 	if !ok {
 		return nil
 	}

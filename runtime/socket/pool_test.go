@@ -83,7 +83,7 @@ func TestPoolLIFOAndReuse(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		c := dial(t, srv.addr)
 		locals = append(locals, c.nc.LocalAddr().String())
-		if err := p.Put("k", c, 0, 0); err != nil {
+		if err := p.Put("k", c, 0, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 		// The socket object is closed once its connection is pooled.
@@ -92,7 +92,7 @@ func TestPoolLIFOAndReuse(t *testing.T) {
 		}
 	}
 	for i := 2; i >= 0; i-- {
-		c := p.Get("k")
+		c := p.Get("k", 0)
 		if c == nil || c.nc.LocalAddr().String() != locals[i] || c.Reused != 1 {
 			t.Fatalf("get %d: %v", i, c)
 		}
@@ -103,22 +103,22 @@ func TestPoolLIFOAndReuse(t *testing.T) {
 			t.Fatalf("echo: %q, %v", s, err)
 		}
 		if i == 0 {
-			if err := p.Put("k", c, 0, 0); err != nil {
+			if err := p.Put("k", c, 0, 0, 0); err != nil {
 				t.Fatal(err)
 			}
 		} else {
 			c.Close()
 		}
 	}
-	if c := p.Get("k"); c == nil || c.Reused != 2 {
+	if c := p.Get("k", 0); c == nil || c.Reused != 2 {
 		t.Fatalf("twice reused: %v", c)
 	} else {
 		c.Close()
 	}
-	if c := p.Get("k"); c != nil {
+	if c := p.Get("k", 0); c != nil {
 		t.Fatal("pool should be empty")
 	}
-	if c := p.Get("other"); c != nil {
+	if c := p.Get("other", 0); c != nil {
 		t.Fatal("no such pool")
 	}
 }
@@ -137,7 +137,7 @@ func TestPoolSizeLRU(t *testing.T) {
 		if i > 0 {
 			size = 10 // ignored: the pool exists
 		}
-		if err := p.Put("k", c, 0, size); err != nil {
+		if err := p.Put("k", c, 0, size, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,7 +146,7 @@ func TestPoolSizeLRU(t *testing.T) {
 		t.Fatalf("%d idle, want 2", n)
 	}
 	for _, want := range []string{locals[2], locals[1]} {
-		c := p.Get("k")
+		c := p.Get("k", 0)
 		if c == nil || c.nc.LocalAddr().String() != want {
 			t.Fatalf("got %v, want %s", c, want)
 		}
@@ -160,12 +160,12 @@ func TestPoolIdleTimeout(t *testing.T) {
 	defer p.Close()
 	c := dial(t, srv.addr)
 	local := c.nc.LocalAddr().String()
-	if err := p.Put("k", c, 100*time.Millisecond, 0); err != nil {
+	if err := p.Put("k", c, 100*time.Millisecond, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	srv.waitEnded(t, local)
 	waitIdle(t, &p, "k", 0)
-	if c := p.Get("k"); c != nil {
+	if c := p.Get("k", 0); c != nil {
 		t.Fatal("expired connection reused")
 	}
 }
@@ -186,7 +186,7 @@ func TestPoolPeerActivity(t *testing.T) {
 			defer p.Close()
 			putPoked(t, p, tc.poke)
 			waitIdle(t, p, "k", 0)
-			if c := p.Get("k"); c != nil {
+			if c := p.Get("k", 0); c != nil {
 				t.Fatal("dead connection reused")
 			}
 		})
@@ -195,7 +195,7 @@ func TestPoolPeerActivity(t *testing.T) {
 			defer p.Close()
 			putPoked(t, p, tc.poke)
 			time.Sleep(20 * time.Millisecond) // the close or the data arrives
-			if c := p.Get("k"); c != nil {
+			if c := p.Get("k", 0); c != nil {
 				t.Fatal("dead connection reused")
 			}
 		})
@@ -208,7 +208,7 @@ func putPoked(t *testing.T, p *Pools, poke func(net.Conn)) {
 	srv := newPeers(t)
 	c := dial(t, srv.addr)
 	peer := srv.peer(t, c)
-	if err := p.Put("k", c, 0, 0); err != nil {
+	if err := p.Put("k", c, 0, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	poke(peer)
@@ -224,7 +224,7 @@ func TestPoolRefusals(t *testing.T) {
 	if s, _ := c.ReceiveLine(ctx, long); s != "a" {
 		t.Fatal(s)
 	}
-	if err := p.Put("k", c, 0, 0); errText(err) != "unread data in buffer" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "unread data in buffer" {
 		t.Fatalf("buffered: %v", err)
 	}
 	if s, err := c.ReceiveLine(ctx, long); s != "b" || err != nil {
@@ -235,10 +235,10 @@ func TestPoolRefusals(t *testing.T) {
 	c = dial(t, scripted(t, "a\n", 30*time.Millisecond, "more", hold{}))
 	c.ReceiveLine(ctx, long)
 	time.Sleep(150 * time.Millisecond)
-	if err := p.Put("k", c, 0, 0); errText(err) != "connection in dubious state" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "connection in dubious state" {
 		t.Fatalf("pending: %v", err)
 	}
-	if err := p.Put("k", c, 0, 0); errText(err) != "closed" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "closed" {
 		t.Fatalf("after dubious: %v", err)
 	}
 
@@ -246,7 +246,7 @@ func TestPoolRefusals(t *testing.T) {
 	c = dial(t, scripted(t, "a\n"))
 	c.ReceiveLine(ctx, long)
 	time.Sleep(100 * time.Millisecond)
-	if err := p.Put("k", c, 0, 0); errText(err) != "closed" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "closed" {
 		t.Fatalf("peer closed: %v", err)
 	}
 
@@ -254,7 +254,7 @@ func TestPoolRefusals(t *testing.T) {
 	c = dial(t, scripted(t, "a"))
 	c.ReceiveAll(ctx, long)
 	c.ReceiveLine(ctx, long)
-	if err := p.Put("k", c, 0, 0); errText(err) != "closed" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "closed" {
 		t.Fatalf("after EOF: %v", err)
 	}
 
@@ -267,7 +267,7 @@ func TestPoolRefusals(t *testing.T) {
 		close(done)
 	}()
 	time.Sleep(50 * time.Millisecond)
-	if err := p.Put("k", c, 0, 0); errText(err) != "socket busy" {
+	if err := p.Put("k", c, 0, 0, 0); errText(err) != "socket busy" {
 		t.Fatalf("busy: %v", err)
 	}
 	cancel()
@@ -284,7 +284,7 @@ func TestPoolClose(t *testing.T) {
 	for _, name := range []string{"a", "a", "b"} {
 		c := dial(t, srv.addr)
 		locals = append(locals, c.nc.LocalAddr().String())
-		if err := p.Put(name, c, time.Hour, 0); err != nil {
+		if err := p.Put(name, c, time.Hour, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -294,11 +294,11 @@ func TestPoolClose(t *testing.T) {
 	}
 	c := dial(t, srv.addr)
 	local := c.nc.LocalAddr().String()
-	if err := p.Put("a", c, 0, 0); err != nil {
+	if err := p.Put("a", c, 0, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	srv.waitEnded(t, local)
-	if p.Get("a") != nil {
+	if p.Get("a", 0) != nil {
 		t.Fatal("closed pools gave a connection")
 	}
 }
@@ -315,7 +315,7 @@ func TestPoolConcurrent(t *testing.T) {
 			defer wg.Done()
 			ctx := context.Background()
 			for i := 0; i < 20; i++ {
-				c := p.Get("k")
+				c := p.Get("k", 0)
 				if c == nil {
 					var err error
 					if c, err = Dial(ctx, "tcp", srv.addr, long); err != nil {
@@ -331,7 +331,7 @@ func TestPoolConcurrent(t *testing.T) {
 					t.Errorf("%q, %v", s, err)
 					return
 				}
-				if err := p.Put("k", c, time.Minute, 4); err != nil {
+				if err := p.Put("k", c, time.Minute, 4, 0); err != nil {
 					t.Error(err)
 					c.Close()
 				}

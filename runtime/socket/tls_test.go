@@ -160,11 +160,11 @@ func TestStartTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.ReceiveLine(ctx, long)
-		if err := p.Put("tls", c, time.Minute, 0); err != nil {
+		if err := p.Put("tls", c, time.Minute, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
-		c = p.Get("tls")
+		c = p.Get("tls", 0)
 		if c == nil {
 			t.Fatal("TLS connection lost in the pool")
 		}
