@@ -35,21 +35,32 @@ const (
 
 // prepare turns the text of an entry into the source to run: an expression
 // (or "=expr") is returned, statements run as they are. It tells whether
-// more lines are needed, and the syntax error otherwise.
+// more lines are needed, and the syntax error otherwise. Text that ends
+// too early as an expression or as statements ("1 +", "f(1,", "if x
+// then") needs more lines.
 func (s *scope) prepare(text string) (string, entryStatus, error) {
+	expr, onlyExpr := "return "+text, false
 	if rest, ok := strings.CutPrefix(text, "="); ok {
-		text = "return " + rest
-	} else if _, err := runtime.Compile([]byte("return "+text), chunkName); err == nil {
-		return s.wrap("return "+text, nil), entryReady, nil
+		expr, onlyExpr = "return "+rest, true
 	}
-	if _, err := runtime.Compile([]byte(text), chunkName); err != nil {
-		if strings.HasSuffix(err.Error(), "'<eof>'") {
-			return "", entryIncomplete, err
+	_, exprErr := runtime.Compile([]byte(expr), chunkName)
+	if exprErr == nil {
+		return s.wrap(expr, nil), entryReady, nil
+	}
+	err := exprErr
+	if !onlyExpr {
+		if _, err = runtime.Compile([]byte(text), chunkName); err == nil {
+			return s.wrap(rewriteLocals(text)), entryReady, nil
 		}
-		return "", entryBad, err
 	}
-	return s.wrap(rewriteLocals(text)), entryReady, nil
+	if endsEarly(exprErr) || endsEarly(err) {
+		return "", entryIncomplete, err
+	}
+	return "", entryBad, err
 }
+
+// endsEarly tells whether a syntax error is the chunk's end coming too soon.
+func endsEarly(err error) bool { return strings.HasSuffix(err.Error(), "'<eof>'") }
 
 // rewriteLocals turns the top-level local statements of src into
 // assignments ("local x, y" becomes "x, y = nil"), listing their names.

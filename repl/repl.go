@@ -58,6 +58,7 @@ func New(o Options) (*Session, error) {
 		AutoComplete:    completer{s},
 		InterruptPrompt: "^C",
 		EOFPrompt:       "",
+		FuncGetWidth:    screenWidth,
 	})
 	if err != nil {
 		return nil, err
@@ -69,6 +70,16 @@ func New(o Options) (*Session, error) {
 		fmt.Fprintln(rl.Stdout(), o.Banner)
 	}
 	return s, nil
+}
+
+// screenWidth is the terminal's width, or 80 for one that reports none
+// (a serial console, a pty nobody sized): with 0 the editor neither
+// completes nor redraws the line.
+func screenWidth() int {
+	if w := readline.GetScreenWidth(); w > 0 {
+		return w
+	}
+	return 80
 }
 
 // Stdout and Stderr write above the line being edited.

@@ -20,6 +20,11 @@ func TestPrepare(t *testing.T) {
 		{"do local z = 1 end", "local x, y, f; return function(...) do local z = 1 end\nend", entryReady},
 		{"if x then", "", entryIncomplete},
 		{"x = ", "", entryIncomplete},
+		{"1 +", "", entryIncomplete},
+		{"{a = 1,", "", entryIncomplete},
+		{"=f(1,", "", entryIncomplete},
+		{"1 2", "", entryBad},
+		{"=x = 1", "", entryBad},
 		{"x = = 1", "", entryBad},
 	} {
 		got, status, _ := s.prepare(tc.text)

@@ -32,9 +32,16 @@ type term struct {
 	waitErr error
 }
 
-// startTerm runs resty args on a new terminal with env added to the
-// environment (XDG_STATE_HOME in a temp dir unless env sets it).
+// startTerm runs resty args on a new 200-column terminal with env added
+// to the environment (XDG_STATE_HOME in a temp dir unless env sets it).
 func startTerm(t *testing.T, env []string, args ...string) *term {
+	t.Helper()
+	return startTermSized(t, &pty.Winsize{Rows: 50, Cols: 200}, env, args...)
+}
+
+// startTermSized is startTerm on a terminal of the given size; a zero
+// size is a terminal that reports none.
+func startTermSized(t *testing.T, size *pty.Winsize, env []string, args ...string) *term {
 	t.Helper()
 	bin, err := exec.LookPath("resty") // the copy testscript.Main made
 	if err != nil {
@@ -43,7 +50,7 @@ func startTerm(t *testing.T, env []string, args ...string) *term {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=", "XDG_STATE_HOME="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	f, err := pty.StartWithSize(cmd, size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +221,10 @@ func TestREPLContinuation(t *testing.T) {
 	tm.expect(prompt)
 	tm.line(`y`)
 	tm.expect(`\n7\n`)
+	tm.line(`y +`) // an expression cut short continues too
+	tm.expect(`…> `)
+	tm.line(`1`)
+	tm.expect(`\n8\n`)
 	tm.line(`[[two`)
 	tm.expect(`…> `)
 	tm.line(`lines]]`)
@@ -279,6 +290,12 @@ func TestREPLCompletion(t *testing.T) {
 	tm.expect(`tostring`)
 	tm.line("(12)")
 	tm.expect(`\n"12"\n`)
+
+	// a terminal that reports no size is taken as 80 columns wide
+	tm = startTermSized(t, &pty.Winsize{}, nil)
+	tm.expect(prompt)
+	tm.send("string.fo\t")
+	tm.expect(`string\.format`)
 }
 
 func TestREPLInterrupt(t *testing.T) {
