@@ -3,10 +3,11 @@ package repl
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -66,7 +67,7 @@ func (p *printer) value(v lua.LValue, depth int, seen map[*lua.LTable]bool) stri
 	case lua.LBool:
 		return p.boolean.Sprint(x.String())
 	case lua.LNumber:
-		return p.num.Sprint(x.String())
+		return p.num.Sprint(luacompat.FormatNumber(float64(x)))
 	case lua.LString:
 		return p.str.Sprint(quote(string(x)))
 	case *lua.LFunction:
@@ -77,12 +78,24 @@ func (p *printer) value(v lua.LValue, depth int, seen map[*lua.LTable]bool) stri
 	return p.other.Sprint(v.String())
 }
 
-// quote writes s as a Lua string literal that reads back as s.
+// quote writes s as a Lua string literal that reads back as s; UTF-8
+// text shows as it is, other bytes above 127 as escapes.
 func quote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				fmt.Fprintf(&b, `\%d`, c)
+			} else {
+				b.WriteString(s[i : i+size])
+			}
+			i += size
+			continue
+		}
+		switch c {
 		case '"', '\\':
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -99,6 +112,7 @@ func quote(s string) string {
 				b.WriteByte(c)
 			}
 		}
+		i++
 	}
 	b.WriteByte('"')
 	return b.String()
@@ -244,7 +258,7 @@ func (p *printer) errorText(err error) string {
 			return string(s)
 		}
 		if n, ok := ae.Object.(lua.LNumber); ok {
-			return strconv.FormatFloat(float64(n), 'g', 14, 64)
+			return luacompat.FormatNumber(float64(n))
 		}
 		if ae.Object == lua.LNil {
 			return "nil"

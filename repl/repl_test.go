@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"math"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -49,7 +50,11 @@ func TestPrinter(t *testing.T) {
 		want string
 	}{
 		{lua.LString("a\"b\n\x01"), `"a\"b\n\1"`},
+		{lua.LString("h\u00e9 \x80\xff"), "\"h\u00e9 \\128\\255\""},
 		{lua.LNumber(1.5), "1.5"},
+		{lua.LNumber(1.0 / 3), "0.33333333333333"}, // as LuaJIT's tostring
+		{lua.LNumber(math.Inf(-1)), "-inf"},
+		{lua.LNumber(math.NaN()), "nan"},
 		{lua.LNil, "nil"},
 		{null, "ngx.null"},
 		// too wide for one line: items fill lines
