@@ -34,6 +34,22 @@ type tcpSock struct {
 	slot     *poolLimit // the pool's count this connection is in (socket_backlog.go)
 	timeouts [3]time.Duration
 	session  tls.ClientSessionCache
+	// connecting: a thread waits in connect on this object.
+	connecting bool
+}
+
+// busy is ngx_lua's check for an operation pending on the socket in
+// another light thread: close, connect and setkeepalive refuse with it.
+func (s *tcpSock) busy() string {
+	if s.connecting {
+		return "socket busy connecting"
+	}
+	if s.conn != nil {
+		if err := s.conn.Busy(); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
 }
 
 const (
@@ -185,6 +201,9 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 			argError(L, n, `bad "pool" option type: `+name.Type().String())
 		}
 	}
+	if busy := s.busy(); busy != "" {
+		return pushFail(L, busy)
+	}
 	if s.conn != nil { // connect on a connected socket closes it first
 		s.conn.Close()
 		s.conn = nil
@@ -205,7 +224,11 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		return pushOK(L)
 	}
 	w.log.write(LogDebug, t, fmt.Sprintf("lua tcp socket connect timeout: %d", s.timeouts[connectTimeout].Milliseconds()))
-	t.onKill = s.releaseSlot // killed while connecting
+	t.onKill = func() { // killed while connecting
+		s.connecting = false
+		s.releaseSlot()
+	}
+	s.connecting = true
 	var conn *socket.Conn
 	var err error
 	t.Block(func(ctx context.Context) {
@@ -219,6 +242,7 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		conn, err = socket.Dial(ctx, network, address, s.timeouts[connectTimeout])
 	})
 	t.onKill = nil
+	s.connecting = false
 	if err != nil {
 		s.releaseSlot()
 		if network == "unix" {
@@ -366,9 +390,18 @@ func (w *Worker) tcpSend(L *lua.LState) int {
 // logReadTimeout is ngx_lua's error line for a read that timed out, with
 // lua_socket_log_errors on (resty-cli has it off).
 func (w *Worker) logReadTimeout(kind string) {
-	if w.cfg.SocketLogErrors {
+	if w.socketLogErrors() {
 		w.log.write(LogErr, w.cur, "lua "+kind+" socket read timed out")
 	}
+}
+
+// socketLogErrors is lua_socket_log_errors where the running code is: the
+// request's location, or the worker's setting outside requests.
+func (w *Worker) socketLogErrors() bool {
+	if rs := w.currentRequest(); rs != nil {
+		return !rs.scope().QuietSockets
+	}
+	return w.cfg.SocketLogErrors
 }
 
 // receiveResult pushes data, or nil, err, partial.
@@ -495,6 +528,9 @@ func (w *Worker) tcpReceiveUntil(L *lua.LState) int {
 
 func tcpClose(L *lua.LState) int {
 	s := sockArg[*tcpSock](L, "cosocket object")
+	if busy := s.busy(); busy != "" {
+		return pushFail(L, busy)
+	}
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
@@ -576,6 +612,9 @@ func tcpGetOption(L *lua.LState) int {
 // connection goes to its pool and the object is closed.
 func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
 	s := w.tcpArg(L)
+	if busy := s.busy(); busy != "" {
+		return pushFail(L, busy)
+	}
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}

@@ -113,7 +113,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			MaxPendingTimers: s.MaxPendingTimers,
 			MaxRunningTimers: s.MaxRunningTimers,
 			RegexMatchLimit:  s.RegexMatchLimit,
-			SocketLogErrors:  s.SocketLogErrors,
+			SocketLogErrors:  !s.QuietSockets,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

@@ -1109,3 +1109,33 @@ location /h {
 		t.Errorf("ngx.say and ngx.flush after a HEAD request's header: %s", log)
 	}
 }
+
+// lua_socket_log_errors is per location: off silences the read timeout's
+// error line there only.
+func TestServeSocketLogErrorsPerLocation(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() { // accepts and never answers
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	read := fmt.Sprintf(`content_by_lua_block { local s = ngx.socket.tcp() s:settimeout(50) assert(s:connect("127.0.0.1", %d)) ngx.say(select(2, s:receive())) }`, port)
+	s := serveConf(t, "", "location /quiet { lua_socket_log_errors off; "+read+" }\nlocation /loud { "+read+" }")
+	for _, path := range []string{"/quiet", "/loud"} {
+		if code, body := s.get(path); code != 200 || body != "timeout\n" {
+			t.Errorf("%s: %d %q", path, code, body)
+		}
+	}
+	if n := strings.Count(s.errorLog(), "lua tcp socket read timed out"); n != 1 {
+		t.Errorf("want the read timeout logged for /loud only, got %d lines:\n%s", n, s.errorLog())
+	}
+}

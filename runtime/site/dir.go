@@ -47,7 +47,7 @@ func LoadDir(root, listen string, watch bool) (*Site, error) {
 		return nil, &os.PathError{Op: "serve", Path: root, Err: os.ErrNotExist}
 	}
 	d := &Dir{Root: root, Watch: watch, files: map[string]*dirFile{}}
-	s := &Site{Prefix: root, Workers: 1, DefaultType: "text/plain", SocketLogErrors: true, Phases: map[string]*Lua{}, ErrorLogLevel: "warn",
+	s := &Site{Prefix: root, Workers: 1, DefaultType: "text/plain", Phases: map[string]*Lua{}, ErrorLogLevel: "warn",
 		PackagePath: filepath.Join(root, "?.lua") + ";" + filepath.Join(root, "?/init.lua") + ";"}
 	if l := d.lua("/_init.lua"); l != nil {
 		s.Init = append(s.Init, l)

@@ -65,8 +65,7 @@ type Site struct {
 	NoPostpone bool
 	// declared are the variables some set or set_by_lua* makes: those a
 	// subrequest's vars option may assign.
-	declared        map[string]bool
-	SocketLogErrors bool
+	declared map[string]bool
 	Scoped
 }
 
@@ -280,6 +279,9 @@ type Switches struct {
 	// CheckAbort is lua_check_client_abort on: a client that goes away
 	// ends the request (or runs its ngx.on_abort handler).
 	CheckAbort bool
+	// QuietSockets is lua_socket_log_errors off: cosocket failures are
+	// not logged.
+	QuietSockets bool
 	// given are the switches this level sets itself (on or off).
 	given map[string]bool
 }
@@ -291,6 +293,8 @@ func (sw *Switches) read(d *nginxconf.Directive) bool {
 		sw.NeedBody = arg(d, 0) == "on"
 	case "lua_check_client_abort":
 		sw.CheckAbort = arg(d, 0) == "on"
+	case "lua_socket_log_errors":
+		sw.QuietSockets = arg(d, 0) == "off"
 	default:
 		return false
 	}
@@ -309,12 +313,15 @@ func (sw *Switches) inherit(outer Switches) {
 	if !sw.given["lua_check_client_abort"] {
 		sw.CheckAbort = outer.CheckAbort
 	}
+	if !sw.given["lua_socket_log_errors"] {
+		sw.QuietSockets = outer.QuietSockets
+	}
 }
 
 // Load builds the site from a parsed nginx.conf; prefix is nginx's -p
 // (relative *_by_lua_file paths and "html" resolve under it).
 func Load(ds []*nginxconf.Directive, prefix string) (*Site, error) {
-	s := &Site{Prefix: prefix, Workers: 1, DefaultType: "text/plain", SocketLogErrors: true, Phases: map[string]*Lua{}}
+	s := &Site{Prefix: prefix, Workers: 1, DefaultType: "text/plain", Phases: map[string]*Lua{}}
 	for _, d := range ds {
 		if err := s.main(d); err != nil {
 			return nil, err
@@ -425,8 +432,6 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		if s.AccessLog = arg(d, 0); s.AccessLog != "off" {
 			s.AccessLog = s.path(s.AccessLog)
 		}
-	case "lua_socket_log_errors":
-		s.SocketLogErrors = arg(d, 0) != "off"
 	case "lua_max_pending_timers":
 		s.MaxPendingTimers, _ = strconv.Atoi(arg(d, 0))
 	case "lua_max_running_timers":

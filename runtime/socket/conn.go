@@ -144,6 +144,20 @@ func (c *Conn) ReadNow() {
 	c.mu.Unlock()
 }
 
+// Busy says whether a receive or a send is running on the connection
+// (ErrBusyReading, ErrBusyWriting), or returns nil.
+func (c *Conn) Busy() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.reading:
+		return ErrBusyReading
+	case c.writing:
+		return ErrBusyWriting
+	}
+	return nil
+}
+
 // HasBuffered tells whether bytes read ahead wait in the read buffer.  Call
 // it between receives, not while one runs.
 func (c *Conn) HasBuffered() bool {
