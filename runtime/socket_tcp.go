@@ -36,6 +36,8 @@ type tcpSock struct {
 	session  tls.ClientSessionCache
 	// connecting: a thread waits in connect on this object.
 	connecting bool
+	// local is bind's address: new connections leave from it.
+	local net.IP
 }
 
 // busy is ngx_lua's check for an operation pending on the socket in
@@ -76,7 +78,7 @@ func (w *Worker) openSocket(ngx *lua.LTable) {
 		"setkeepalive":   w.tcpSetKeepalive,
 		"getreusedtimes": tcpGetReusedTimes,
 		"setclientcert":  notImplemented("tcpsock:setclientcert"),
-		"bind":           notImplemented("tcpsock:bind"),
+		"bind":           w.tcpBind,
 	})
 	w.tcpMeta.RawSetString("__index", w.tcpMeta)
 	w.openUDP()
@@ -154,6 +156,24 @@ func pushFail(L *lua.LState, err string, extra ...lua.LValue) int {
 
 func pushOK(L *lua.LState) int {
 	L.Push(lua.LNumber(1))
+	return 1
+}
+
+// tcpBind is tcpsock:bind(ip): the connections connect makes from then on
+// leave from that local address (pooled ones are reused as they are).
+func (w *Worker) tcpBind(L *lua.LState) int {
+	if n := L.GetTop(); n != 2 {
+		raise(L, "expecting 2 arguments, but got %d", n)
+	}
+	s := w.tcpArg(L)
+	text := L.CheckString(2)
+	ip := net.ParseIP(text)
+	if ip == nil {
+		return pushFail(L, "bad address")
+	}
+	s.local = ip
+	w.log.write(LogDebug, w.cur, "lua tcp socket bind ip: "+text)
+	L.Push(lua.LTrue)
 	return 1
 }
 
@@ -239,12 +259,15 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 			}
 			address = net.JoinHostPort(ip, address[strings.LastIndexByte(address, ':')+1:])
 		}
-		conn, err = socket.Dial(ctx, network, address, s.timeouts[connectTimeout])
+		conn, err = socket.Dial(ctx, network, address, s.local, s.timeouts[connectTimeout])
 	})
 	t.onKill = nil
 	s.connecting = false
 	if err != nil {
 		s.releaseSlot()
+		if s.local != nil && socket.IsBindError(err) {
+			w.log.write(LogCrit, t, "bind("+s.local.String()+") failed ("+errnoDetail(err)+")")
+		}
 		if network == "unix" {
 			w.logUnixConnectFailure(t, host, err)
 		} else {
@@ -662,10 +685,19 @@ func tcpGetReusedTimes(L *lua.LState) int {
 // logConnectFailure logs a TCP connect's failure as nginx's connection
 // error handler does, at info level.
 func (w *Worker) logConnectFailure(t *Thread, err error) {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		w.log.write(LogInfo, t, fmt.Sprintf("connect() failed (%d: %s)", int(errno), errnoText(errno)))
+	if d := errnoDetail(err); d != "" {
+		w.log.write(LogInfo, t, "connect() failed ("+d+")")
 	}
+}
+
+// errnoDetail is nginx's "(errno: text)" detail of a failed system call:
+// "111: Connection refused"; "" when err carries no errno.
+func errnoDetail(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return ""
+	}
+	return fmt.Sprintf("%d: %s", int(errno), errnoText(errno))
 }
 
 // errnoText is strerror's text, capitalised as glibc's.

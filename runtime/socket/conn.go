@@ -52,14 +52,18 @@ type Conn struct {
 // errNotNow is what a read without waiting meets when no data is there.
 var errNotNow = errors.New("socket: no data yet")
 
-// Dial connects to address over "tcp" ("host:port") or "unix" ("/path").
-// TCP keepalive is off and Nagle on, as nginx leaves them, until SetOption
+// Dial connects to address over "tcp" ("host:port") or "unix" ("/path"),
+// from the local address local when it is not nil (tcp only). TCP
+// keepalive is off and Nagle on, as nginx leaves them, until SetOption
 // changes them.
-func Dial(ctx context.Context, network, address string, timeout time.Duration) (*Conn, error) {
+func Dial(ctx context.Context, network, address string, local net.IP, timeout time.Duration) (*Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
+	if local != nil && network == "tcp" {
+		d.LocalAddr = &net.TCPAddr{IP: local}
+	}
 	nc, err := d.DialContext(ctx, network, address)
 	if err != nil {
 		if ctx.Err() != nil {

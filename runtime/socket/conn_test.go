@@ -54,16 +54,16 @@ func TestDialErrors(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	ctx := context.Background()
-	_, err = Dial(ctx, "tcp", addr, time.Second)
+	_, err = Dial(ctx, "tcp", addr, nil, time.Second)
 	if errText(err) != "connection refused" || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("closed port: %v", err)
 	}
-	if _, err := Dial(ctx, "unix", filepath.Join(t.TempDir(), "none.sock"), time.Second); errText(err) != "no such file or directory" {
+	if _, err := Dial(ctx, "unix", filepath.Join(t.TempDir(), "none.sock"), nil, time.Second); errText(err) != "no such file or directory" {
 		t.Errorf("missing unix path: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Dial(cctx, "tcp", addr, time.Second); !errors.Is(err, context.Canceled) {
+	if _, err := Dial(cctx, "tcp", addr, nil, time.Second); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -155,7 +155,7 @@ func TestHalfClosed(t *testing.T) {
 		b, _ := io.ReadAll(nc)
 		got <- string(b)
 	})
-	c, err := Dial(context.Background(), "tcp", addr, long)
+	c, err := Dial(context.Background(), "tcp", addr, nil, long)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestUnixSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	server(t, ln, echo)
-	c, err := Dial(context.Background(), "unix", path, long)
+	c, err := Dial(context.Background(), "unix", path, nil, long)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,12 @@ type Error struct {
 func (e *Error) Error() string { return e.Text }
 func (e *Error) Unwrap() error { return e.Err }
 
+// IsBindError tells whether a Dial failed binding its local address.
+func IsBindError(err error) bool {
+	var se *os.SyscallError
+	return errors.As(err, &se) && se.Syscall == "bind"
+}
+
 // wordErr turns a Go I/O error into ngx_lua's word for it.
 func wordErr(err error) error {
 	var errno syscall.Errno

@@ -113,7 +113,7 @@ func echo(nc net.Conn) {
 
 func dial(t *testing.T, addr string) *Conn {
 	t.Helper()
-	c, err := Dial(context.Background(), "tcp", addr, long)
+	c, err := Dial(context.Background(), "tcp", addr, nil, long)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -318,7 +318,7 @@ func TestPoolConcurrent(t *testing.T) {
 				c := p.Get("k", 0)
 				if c == nil {
 					var err error
-					if c, err = Dial(ctx, "tcp", srv.addr, long); err != nil {
+					if c, err = Dial(ctx, "tcp", srv.addr, nil, long); err != nil {
 						t.Error(err)
 						return
 					}
