@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -132,6 +133,9 @@ func luajitWording(L *lua.LState, msg string) string {
 		prefix, body = m[1], "'for' "+forWords[m[2]]+" must be a number"
 	} else if m := reArg.FindStringSubmatch(msg); m != nil {
 		prefix, body = m[1], f.argError(m[2], m[3], m[4])
+		if _, tail := howCalled(L, 0); tail && body != "" {
+			prefix = position(L, 2) // LuaJIT lost the tail caller's frame
+		}
 	}
 	if body == "" {
 		return msg
@@ -211,15 +215,34 @@ func (f luaFrame) argError(n, name, detail string) string {
 	if name == "main chunk" || name == "(anonymous)" || strings.HasPrefix(name, "<") {
 		name = "?"
 	}
-	caller := frameAt(f.L, f.level+1)
-	if op, a, _, _ := caller.op(); (op == lua.OP_CALL || op == lua.OP_TAILCALL) && caller.p != nil {
-		if kind, _ := slotName(caller.p, caller.pc, a); kind == "method" {
-			if narg--; narg == 0 {
-				return fmt.Sprintf("calling '%s' on bad self (%s)", name, detail)
-			}
+	if method, tail := howCalled(f.L, f.level); tail {
+		name = "?"
+	} else if method {
+		if narg--; narg == 0 {
+			return fmt.Sprintf("calling '%s' on bad self (%s)", name, detail)
 		}
 	}
 	return fmt.Sprintf("bad argument #%d to '%s' (%s)", narg, name, detail)
+}
+
+func init() {
+	luacompat.CallSite = func(L *lua.LState) (bool, bool) { return howCalled(L, 0) }
+}
+
+// howCalled tells, from the caller's call instruction, how the Go function
+// level frames up was called: as obj:name(…) (method), or as "return
+// f(…)" (tail), after which LuaJIT knows neither the name nor the caller.
+func howCalled(L *lua.LState, level int) (method, tail bool) {
+	caller := frameAt(L, level+1)
+	op, a, _, _ := caller.op()
+	if op == lua.OP_TAILCALL {
+		return false, true
+	}
+	if op == lua.OP_CALL && caller.p != nil {
+		kind, _ := slotName(caller.p, caller.pc, a)
+		return kind == "method", false
+	}
+	return false, false
 }
 
 // Instruction fields, as gopher-lua's opcode.go lays them out.

@@ -161,6 +161,14 @@ var errorWording = []struct{ code, want string }{
 	{"math.floor('a')", "c:1: bad argument #1 to 'floor' (number expected, got string)"},
 	{"string.byte({})", "c:1: bad argument #1 to 'byte' (string expected, got table)"},
 	{"select(0)", "c:1: bad argument #1 to 'select' (index out of range)"},
+	// A method call does not count self; after a tail call LuaJIT knows
+	// neither the name nor the caller's line (pcall here).
+	{"local x = ('%d'):format('x')", "c:1: bad argument #1 to 'format' (number expected, got string)"},
+	{"return ('%d'):format('x')", "bad argument #2 to '?' (number expected, got string)"},
+	{"return string.rep()", "bad argument #1 to '?' (string expected, got no value)"},
+	{"local x = ('x'):gsub('x', true)", "c:1: bad argument #2 to 'gsub' (string/function/table expected)"},
+	{"return ('x'):gsub('x', true)", "bad argument #3 to '?' (string/function/table expected)"},
+	{"local s = ngx.socket.udp() s:setpeername('127.0.0.1', 9) s:send({true})", "c:1: bad argument #1 to 'send' (bad data type boolean found)"},
 	// Messages of error() are left alone.
 	{"error('attempt to compare table with table', 0)", "attempt to compare table with table"},
 }

@@ -63,19 +63,7 @@ func (w *Worker) appendOutput(L *lua.LState, buf []byte, v lua.LValue, i int, in
 	case lua.LString, lua.LNumber, lua.LBool, *lua.LNilType:
 		return w.appendConsole(L, buf, x)
 	case *lua.LTable:
-		n := 0
-		x.ForEach(func(k, _ lua.LValue) {
-			key, ok := k.(lua.LNumber)
-			if n >= 0 && ok && key >= 1 && key == lua.LNumber(int(key)) {
-				n = max(n, int(key))
-			} else {
-				n = -1
-			}
-		})
-		if n < 0 {
-			argError(L, i, "non-array table found")
-		}
-		for j := 1; j <= n; j++ {
+		for j, n := 1, arrayLen(L, x, i); j <= n; j++ {
 			buf = w.appendOutput(L, buf, x.RawGetInt(j), i, true)
 		}
 		return buf
@@ -88,6 +76,24 @@ func (w *Worker) appendOutput(L *lua.LState, buf []byte, v lua.LValue, i int, in
 	}
 	argError(L, i, "string, number, boolean, nil, ngx.null, or array table expected, but got "+v.Type().String())
 	return nil
+}
+
+// arrayLen is the largest key of t, an array table of argument i (holes
+// allowed); any other key raises ngx_lua's "non-array table found".
+func arrayLen(L *lua.LState, t *lua.LTable, i int) int {
+	n := 0
+	t.ForEach(func(k, _ lua.LValue) {
+		key, ok := k.(lua.LNumber)
+		if n >= 0 && ok && key >= 1 && key == lua.LNumber(int(key)) {
+			n = max(n, int(key))
+		} else {
+			n = -1
+		}
+	})
+	if n < 0 {
+		argError(L, i, "non-array table found")
+	}
+	return n
 }
 
 // tostring is Lua's tostring, honouring __tostring.

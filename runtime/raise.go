@@ -21,5 +21,5 @@ func position(L *lua.LState, level int) string { return luacompat.Position(L, le
 // argError raises "bad argument #n to 'name' (msg)" with the name the
 // caller used for the running Go function ('?' when unknown, as LuaJIT).
 func argError(L *lua.LState, n int, msg string) {
-	L.Error(lua.LString(luacompat.ArgPrefix(L, n)+"("+msg+")"), 0)
+	luacompat.ArgError(L, n, msg)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/restygo/resty/runtime/luacompat"
 	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -186,10 +188,7 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)
 	}
 	host := w.tostring(L, L.Get(2))
-	if host == "" {
-		return pushFail(L, `failed to parse host name "": no host`)
-	}
-	network, address, pool := "tcp", "", ""
+	network, address, pool, lookup := "tcp", "", "", ""
 	if strings.HasPrefix(host, "unix:") {
 		network, address, pool = "unix", host[len("unix:"):], host
 	} else {
@@ -207,7 +206,11 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		if port < 0 || port > 65535 {
 			return pushFail(L, "bad port number: "+w.tostring(L, L.Get(3)))
 		}
-		address = net.JoinHostPort(host, strconv.Itoa(int(port)))
+		name, p, bad := peerHost(host, int(port))
+		if bad != "" {
+			return pushFail(L, `failed to parse host name "`+host+`": `+bad)
+		}
+		lookup, address = name, strconv.Itoa(p)
 		pool = host + ":" + strconv.Itoa(int(port))
 	}
 	size, backlog := 0, -1
@@ -252,12 +255,12 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 	var conn *socket.Conn
 	var err error
 	t.Block(func(ctx context.Context) {
-		if network == "tcp" {
+		if network == "tcp" { // address is the port until the name is looked up
 			var ip string
-			if ip, err = w.resolverOf().Lookup(ctx, host, s.timeouts[connectTimeout]); err != nil {
+			if ip, err = w.resolverOf().Lookup(ctx, lookup, s.timeouts[connectTimeout]); err != nil {
 				return
 			}
-			address = net.JoinHostPort(ip, address[strings.LastIndexByte(address, ':')+1:])
+			address = net.JoinHostPort(ip, address)
 		}
 		conn, err = socket.Dial(ctx, network, address, s.local, s.timeouts[connectTimeout])
 	})
@@ -371,19 +374,33 @@ func (w *Worker) trustedRoots() (*x509.CertPool, error) {
 
 // sendBytes flattens send's argument: a string, a number, or a nested
 // array of them (booleans and nil are refused, as ngx_lua does).
+// sendBytes is what a cosocket's send(v) sends: strings and numbers, nil,
+// true and false as words, array tables of strings, numbers and tables
+// (anything else in one raises, as ngx_lua's strict table walk does).
 func (w *Worker) sendBytes(L *lua.LState, v lua.LValue, out []byte) []byte {
 	switch x := v.(type) {
-	case lua.LString:
-		return append(out, x...)
-	case lua.LNumber:
-		return append(out, w.tostring(L, x)...)
+	case *lua.LNilType, lua.LBool:
+		return append(out, x.String()...)
 	case *lua.LTable:
-		for i := 1; i <= x.Len(); i++ {
-			out = w.sendBytes(L, x.RawGetInt(i), out)
-		}
-		return out
+		return w.sendTable(L, x, out)
+	case lua.LString, lua.LNumber:
+		return append(out, w.tostring(L, x)...)
 	}
 	argError(L, 2, "string, number, boolean, nil, or array table expected, got "+v.Type().String())
+	return out
+}
+
+func (w *Worker) sendTable(L *lua.LState, t *lua.LTable, out []byte) []byte {
+	for i, n := 1, arrayLen(L, t, 2); i <= n; i++ {
+		switch x := t.RawGetInt(i).(type) {
+		case lua.LString, lua.LNumber:
+			out = append(out, w.tostring(L, x)...)
+		case *lua.LTable:
+			out = w.sendTable(L, x, out)
+		default:
+			argError(L, 2, "bad data type "+x.Type().String()+" found")
+		}
+	}
 	return out
 }
 
@@ -392,10 +409,10 @@ func (w *Worker) tcpSend(L *lua.LState) int {
 		raise(L, "expecting 2 arguments (including the object), but got %d", n)
 	}
 	s := w.tcpArg(L)
-	data := w.sendBytes(L, L.Get(2), nil)
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
+	data := w.sendBytes(L, L.Get(2), nil)
 	var n int
 	var err error
 	t := w.running(L)
@@ -563,35 +580,49 @@ func tcpClose(L *lua.LState) int {
 	return pushOK(L)
 }
 
-// timeoutArg reads a timeout in milliseconds; 0 or less keeps the default.
-func timeoutArg(L *lua.LState, n int) time.Duration {
-	ms, ok := L.Get(n).(lua.LNumber)
-	if !ok {
-		if L.Get(n) == lua.LNil {
-			return defaultSocketTimeout
-		}
-		argError(L, n, "number expected, got "+L.Get(n).Type().String())
+// timeoutArg reads a timeout in milliseconds as lua-resty-core's
+// settimeout does: a number or a numeric string; anything else, or 0 or
+// less, keeps the default. With checked, a negative one or 2^31 ms or
+// more (ngx_msec_t's 32 bits) raises "bad timeout value".
+func timeoutArg(L *lua.LState, n int, checked bool) time.Duration {
+	var ms float64
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		ms = float64(v)
+	case lua.LString:
+		ms, _ = luacompat.ParseNumber(string(v))
 	}
-	if ms >= 1<<31 { // ngx_msec_t is 32 bits in ngx_lua's check
+	if ms = math.Trunc(ms); checked && (ms < 0 || ms >= 1<<31) {
 		raise(L, "bad timeout value")
 	}
 	if ms <= 0 {
 		return defaultSocketTimeout
 	}
-	return time.Duration(float64(ms) * float64(time.Millisecond))
+	return time.Duration(ms * float64(time.Millisecond))
+}
+
+// expectArgs raises lua-resty-core's settimeout(s) complaint unless the
+// call has want arguments; its words for the udp socket say "at least"
+// (qualifier), though it wants exactly that many too.
+func expectArgs(L *lua.LState, want int, qualifier string) {
+	if n := L.GetTop(); n != want {
+		raise(L, "ngx.socket settimeout: expecting %s%d arguments (including the object) but seen %d", qualifier, want, n)
+	}
 }
 
 func tcpSetTimeout(L *lua.LState) int {
+	expectArgs(L, 2, "")
 	s := sockArg[*tcpSock](L, "cosocket object")
-	d := timeoutArg(L, 2)
+	d := timeoutArg(L, 2, true)
 	s.timeouts = [3]time.Duration{d, d, d}
 	return 0
 }
 
 func tcpSetTimeouts(L *lua.LState) int {
+	expectArgs(L, 4, "")
 	s := sockArg[*tcpSock](L, "cosocket object")
 	for i := range s.timeouts {
-		s.timeouts[i] = timeoutArg(L, i+2)
+		s.timeouts[i] = timeoutArg(L, i+2, true)
 	}
 	return 0
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -59,17 +60,23 @@ func (w *Worker) udpSetPeername(L *lua.LState) int {
 	if n < 2 || n > 3 {
 		raise(L, "ngx.socket udp setpeername: expecting 2 or 3 arguments (including the object), but seen %d", n)
 	}
-	host := w.tostring(L, L.Get(2))
+	host := L.CheckString(2)
 	network, address := "udp", ""
-	var port int
+	port := 0 // ("host") alone: port 0, or the one in host
 	if strings.HasPrefix(host, "unix:") {
 		network, address = "unixgram", host[len("unix:"):]
 	} else {
-		p, ok := L.Get(3).(lua.LNumber)
-		if !ok {
-			return pushFail(L, "missing the port number")
+		if n == 3 {
+			port = checkInteger(L, 3)
+			if port < 0 || port > 65535 {
+				return pushFail(L, "bad port number: "+strconv.Itoa(port))
+			}
 		}
-		port = int(p)
+		name, p, bad := peerHost(host, port)
+		if bad != "" {
+			return pushFail(L, `failed to parse host name "`+host+`": `+bad)
+		}
+		host, port = name, p
 	}
 	if s.conn != nil {
 		s.conn.Close()
@@ -95,26 +102,32 @@ func (w *Worker) udpSetPeername(L *lua.LState) int {
 }
 
 func (w *Worker) udpSend(L *lua.LState) int {
+	if n := L.GetTop(); n != 2 {
+		raise(L, "expecting 2 arguments (including the object), but got %d", n)
+	}
 	s := w.udpArg(L)
-	data := w.sendBytes(L, L.Get(2), nil)
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
+	data := w.sendBytes(L, L.Get(2), nil)
 	if err := s.conn.Send(data); err != nil {
 		return pushFail(L, err.Error())
 	}
+	w.log.write(LogDebug, w.cur, fmt.Sprintf("send: fd:%d %d of %d", s.conn.Fd(), len(data), len(data)))
 	return pushOK(L)
 }
 
 func (w *Worker) udpReceive(L *lua.LState) int {
 	s := w.udpArg(L)
-	size := 0
-	if n, ok := L.Get(2).(lua.LNumber); ok {
-		size = int(n)
+	size := socket.MaxDatagram
+	if L.Get(2) != lua.LNil {
+		size = min(checkInteger(L, 2), socket.MaxDatagram)
 	}
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
+	w.log.write(LogDebug, w.cur, fmt.Sprintf("lua udp socket read timeout: %d", s.timeout.Milliseconds()))
+	w.log.write(LogDebug, w.cur, fmt.Sprintf("lua udp socket receive buffer size: %d", size))
 	var data string
 	var err error
 	w.running(L).Block(func(ctx context.Context) {
@@ -136,7 +149,8 @@ func (w *Worker) udpReceive(L *lua.LState) int {
 
 func udpSetTimeout(L *lua.LState) int {
 	s := sockArg[*udpSock](L, "udp socket object")
-	s.timeout = timeoutArg(L, 2)
+	expectArgs(L, 2, "at least ")
+	s.timeout = timeoutArg(L, 2, false)
 	return 0
 }
 

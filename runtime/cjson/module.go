@@ -30,7 +30,7 @@ func optBool(L *lua.LState, n int, cur bool) bool {
 		case "off":
 			return false
 		}
-		L.Error(lua.LString(luacompat.ArgPrefix(L, n)+"(invalid option '"+string(v)+"')"), 0)
+		luacompat.ArgError(L, n, "invalid option '"+string(v)+"'")
 	}
 	return cur
 }
@@ -41,7 +41,7 @@ func optInt(L *lua.LState, n, cur, lo, hi int) int {
 	}
 	v := L.CheckInt(n)
 	if v < lo || v > hi {
-		L.Error(lua.LString(luacompat.ArgPrefix(L, n)+"(expected integer between "+itoa(lo)+" and "+itoa(hi)+")"), 0)
+		luacompat.ArgError(L, n, "expected integer between "+itoa(lo)+" and "+itoa(hi))
 	}
 	return v
 }
@@ -72,7 +72,7 @@ func (m *markers) module(L *lua.LState, safe bool) *lua.LTable {
 	L.SetFuncs(t, map[string]lua.LGFunction{
 		"encode": func(L *lua.LState) int {
 			if L.GetTop() != 1 {
-				L.Error(lua.LString(luacompat.ArgPrefix(L, 1)+"(expected 1 argument)"), 0)
+				luacompat.ArgError(L, 1, "expected 1 argument")
 			}
 			s, err := c.Encode(L, L.Get(1))
 			if err != nil {
@@ -89,7 +89,7 @@ func (m *markers) module(L *lua.LState, safe bool) *lua.LTable {
 			case lua.LNumber:
 				s = luacompat.FormatNumber(float64(v))
 			default:
-				L.Error(lua.LString(luacompat.ArgPrefix(L, 1)+"(string expected, got "+v.Type().String()+")"), 0)
+				luacompat.ArgError(L, 1, "string expected, got "+v.Type().String())
 			}
 			v, err := c.Decode(L, s)
 			if err != nil {

@@ -21,16 +21,35 @@ func Position(L *lua.LState, level int) string {
 	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
 }
 
-// ArgPrefix is "pos: bad argument #n to 'name' " for an error raised by
-// the running Go function, worded and placed as LuaJIT words it.
-func ArgPrefix(L *lua.LState, n int) string {
+// CallSite tells whether the running Go function was called as
+// obj:name(…) (method) or as "return f(…)" (tail); the runtime package,
+// which reads the caller's bytecode, sets it. LuaJIT does not count self
+// in a method call's argument numbers, and after a tail call it knows
+// neither the function's name nor the caller's line.
+var CallSite = func(L *lua.LState) (method, tail bool) { return false, false }
+
+// ArgError raises "pos: bad argument #n to 'name' (msg)" for the running
+// Go function, worded and placed as LuaJIT words it: '?' for a name it
+// does not know, self not counted in a method call, and "calling 'name'
+// on bad self" when self itself is bad.
+func ArgError(L *lua.LState, n int, msg string) {
 	name := "?"
 	if dbg, ok := L.GetStack(0); ok {
 		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil && dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<") && dbg.Name != "main chunk" {
 			name = dbg.Name
 		}
 	}
-	return fmt.Sprintf("%sbad argument #%d to '%s' ", Position(L, 1), n, name)
+	pos := Position(L, 1)
+	method, tail := CallSite(L)
+	switch {
+	case tail:
+		name, pos = "?", Position(L, 2)
+	case method:
+		if n--; n == 0 {
+			L.Error(lua.LString(fmt.Sprintf("%scalling '%s' on bad self (%s)", pos, name, msg)), 0)
+		}
+	}
+	L.Error(lua.LString(fmt.Sprintf("%sbad argument #%d to '%s' (%s)", pos, n, name, msg)), 0)
 }
 
 // ParseNumber converts a string as Lua's tonumber does: surrounding

@@ -61,7 +61,7 @@ func bitArg(L *lua.LState, n int) int32 {
 	if v == lua.LNil && n > L.GetTop() {
 		got = "no value"
 	}
-	L.Error(lua.LString(ArgPrefix(L, n)+"(number expected, got "+got+")"), 0)
+	ArgError(L, n, "number expected, got "+got)
 	return 0
 }
 

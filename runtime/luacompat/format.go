@@ -23,7 +23,7 @@ func Tostring(L *lua.LState, v lua.LValue) string {
 }
 
 func formatError(L *lua.LState, n int, msg string) {
-	L.Error(lua.LString(ArgPrefix(L, n)+"("+msg+")"), 0)
+	ArgError(L, n, msg)
 }
 
 func numberArg(L *lua.LState, n int) float64 {

@@ -17,7 +17,7 @@ func Gsub(L *lua.LState) int {
 	switch repl.(type) {
 	case lua.LString, lua.LNumber, *lua.LTable, *lua.LFunction:
 	default:
-		L.Error(lua.LString(ArgPrefix(L, 3)+"(string/function/table expected)"), 0)
+		ArgError(L, 3, "string/function/table expected")
 	}
 	limit := L.OptInt(4, -1)
 	matches, err := pm.Find(pat, []byte(str), 0, limit)

@@ -2,7 +2,10 @@
 
 package socket
 
-import "net"
+import (
+	"net"
+	"syscall"
+)
 
 // Without unix sockets calls the pool cannot peek and options are
 // refused; the project runs on unix systems.
@@ -20,3 +23,5 @@ func setOption(_ net.Conn, name string, _ int) error {
 func getOption(_ net.Conn, name string) (int, error) {
 	return 0, &Error{Text: "unsupported option " + name}
 }
+
+func autobind(_, _ string, _ syscall.RawConn) error { return nil }

@@ -5,6 +5,7 @@ package socket
 import (
 	"crypto/tls"
 	"net"
+	goruntime "runtime"
 	"syscall"
 )
 
@@ -162,4 +163,18 @@ func getOption(nc net.Conn, name string) (int, error) {
 		return 0, wordErr(err)
 	}
 	return v, wordErr(gerr)
+}
+
+// autobind binds a unix datagram socket before it connects to an empty
+// name, which Linux turns into a unique abstract address (Go's Dialer
+// drops an empty local name). Other systems have no such names.
+func autobind(_, _ string, c syscall.RawConn) error {
+	if goruntime.GOOS != "linux" {
+		return nil
+	}
+	var err error
+	if cerr := c.Control(func(fd uintptr) { err = syscall.Bind(int(fd), &syscall.SockaddrUnix{}) }); cerr != nil {
+		return cerr
+	}
+	return err
 }

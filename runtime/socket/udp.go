@@ -4,15 +4,13 @@ import (
 	"context"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
-// UDP datagram sizes of udpsock:receive: its default and the most a
-// datagram carries.
-const (
-	DefaultDatagram = 8192
-	MaxDatagram     = 65536
-)
+// MaxDatagram is the most a datagram carries, and what udpsock:receive
+// takes by default.
+const MaxDatagram = 65536
 
 // UDPConn is a connected datagram socket (udpsock:setpeername).
 type UDPConn struct {
@@ -29,6 +27,11 @@ func DialUDP(ctx context.Context, network, address string, timeout time.Duration
 		return nil, err
 	}
 	d := net.Dialer{Timeout: timeout}
+	if network == "unixgram" {
+		// An unbound datagram socket gets no replies; ngx_lua binds it
+		// to an address of the kernel's choosing.
+		d.Control = autobind
+	}
 	nc, err := d.DialContext(ctx, network, address)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -39,6 +42,18 @@ func DialUDP(ctx context.Context, network, address string, timeout time.Duration
 	return &UDPConn{nc: nc}, nil
 }
 
+// Fd is the socket's file descriptor, for nginx's debug lines (-1 if it
+// has none).
+func (u *UDPConn) Fd() int {
+	fd := -1
+	if sc, ok := u.nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			rc.Control(func(f uintptr) { fd = int(f) })
+		}
+	}
+	return fd
+}
+
 // Send sends b as one datagram; it does not wait (udpsock:send has no
 // timeout).
 func (u *UDPConn) Send(b []byte) error {
@@ -46,14 +61,13 @@ func (u *UDPConn) Send(b []byte) error {
 	return wordErr(err)
 }
 
-// Receive returns the next datagram, cut to size bytes (<= 0: 8192; at
-// most 65536).  An ICMP port-unreachable answer to an earlier Send shows
+// Receive returns the next datagram, cut to size bytes (<= 0 or more
+// than 65536: 65536).  An ICMP port-unreachable answer to an earlier Send shows
 // here as "connection refused".
 func (u *UDPConn) Receive(ctx context.Context, size int, timeout time.Duration) (string, error) {
-	if size <= 0 {
-		size = DefaultDatagram
+	if size <= 0 || size > MaxDatagram {
+		size = MaxDatagram
 	}
-	size = min(size, MaxDatagram)
 	if !u.reading.CompareAndSwap(false, true) {
 		return "", ErrBusyReading
 	}

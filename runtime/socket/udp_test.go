@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,7 @@ func TestUDP(t *testing.T) {
 	}{
 		{"echo", "hello", 0, "hello"},
 		{"cut to size", strings.Repeat("x", 100), 10, strings.Repeat("x", 10)},
-		{"default size", strings.Repeat("y", 9000), 0, strings.Repeat("y", DefaultDatagram)},
+		{"default size: all of it", strings.Repeat("y", 65000), 0, strings.Repeat("y", 65000)},
 		{"size capped", strings.Repeat("z", 20000), 1 << 20, strings.Repeat("z", 20000)},
 		{"empty", "", 0, ""},
 	} {
@@ -134,8 +135,18 @@ func TestUnixgram(t *testing.T) {
 	}
 	buf := make([]byte, 100)
 	pc.SetReadDeadline(time.Now().Add(long))
-	n, _, err := pc.ReadFrom(buf)
+	n, from, err := pc.ReadFrom(buf)
 	if err != nil || string(buf[:n]) != "over unix" {
 		t.Fatalf("%q, %v", buf[:n], err)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	// the client socket has an address, so the server can answer it
+	if _, err := pc.WriteTo([]byte("reply"), from); err != nil {
+		t.Fatalf("reply to %v: %v", from, err)
+	}
+	if got, err := u.Receive(context.Background(), 0, long); got != "reply" || err != nil {
+		t.Fatalf("reply: %q, %v", got, err)
 	}
 }
