@@ -352,9 +352,13 @@ func (w *Worker) jump(L *lua.LState, uri string) int {
 func (w *Worker) ngxRespModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name, value := addHeaderArgs(L, true)
-		if rs.sent {
-			raise(L, "attempt to add ngx.header.%s after sending out response headers", name)
+		name, value, add := w.addHeaderArgs(L, false)
+		if !add {
+			return 0
+		}
+		if rs.sent { // as ngx.header's: logged, not raised
+			w.log.write(LogErr, w.cur, "attempt to set ngx.header.HEADER after sending out response headers")
+			return 0
 		}
 		rs.r.RespHeader = appendHeader(L, w, rs.r.RespHeader, name, value)
 		return 0
@@ -367,31 +371,37 @@ func (w *Worker) ngxRespModule(L *lua.LState) int {
 func (w *Worker) ngxReqModule(L *lua.LState) int {
 	L.Push(funcTable(L, map[string]lua.LGFunction{"add_header": func(L *lua.LState) int {
 		rs := w.request(L)
-		name, value := addHeaderArgs(L, false)
+		name, value, _ := w.addHeaderArgs(L, true)
 		rs.r.Header = appendHeader(L, w, rs.r.Header, name, value)
 		return 0
 	}}))
 	return 1
 }
 
-// addHeaderArgs checks add_header's name and value as resty.core does;
-// ngx.resp's takes an empty list (adding nothing), ngx.req's does not.
-func addHeaderArgs(L *lua.LState, emptyOK bool) (string, lua.LValue) {
-	name, ok := L.Get(1).(lua.LString)
-	if !ok {
-		raise(L, "bad 'name' argument: string expected, got %s", L.Get(1).Type())
+// addHeaderArgs reads add_header's name and value as lua-resty-core does:
+// the name goes through tostring, and so do the values. ngx.req's
+// refuses a nil name, a nil value and an empty list; ngx.resp's refuses
+// a nil value only, and adds nothing for an empty list (add is false).
+func (w *Worker) addHeaderArgs(L *lua.LState, req bool) (name string, value lua.LValue, add bool) {
+	if req && L.Get(1) == lua.LNil {
+		raise(L, "bad 'name' argument: string expected, got nil")
 	}
-	value := L.Get(2)
+	value = L.Get(2)
 	switch v := value.(type) {
-	case lua.LString, lua.LNumber:
-	case *lua.LTable:
-		if v.Len() == 0 && !emptyOK {
-			raise(L, "bad 'value' argument: non-empty table expected")
+	case *lua.LNilType:
+		if req {
+			raise(L, "bad 'value' argument: string or table expected, got nil")
 		}
-	default:
-		raise(L, "bad 'value' argument: string or table expected, got %s", value.Type())
+		raise(L, "invalid header value")
+	case *lua.LTable:
+		if v.Len() == 0 {
+			if req {
+				raise(L, "bad 'value' argument: non-empty table expected")
+			}
+			return "", nil, false
+		}
 	}
-	return headerName(string(name)), value
+	return headerName(w.tostring(L, L.Get(1))), value, true
 }
 
 // appendHeader adds v's values (a string or number, or a list) to name.

@@ -1139,3 +1139,30 @@ func TestServeSocketLogErrorsPerLocation(t *testing.T) {
 		t.Errorf("want the read timeout logged for /loud only, got %d lines:\n%s", n, s.errorLog())
 	}
 }
+
+// ngx.req.add_header and ngx.resp.add_header take their arguments as
+// lua-resty-core does (names and values through tostring); after the
+// header is out, ngx.resp's logs as ngx.header does. The expected body
+// was recorded on nginx with ngx_lua.
+func TestServeAddHeaderArguments(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block {
+local req = require "ngx.req"
+local function try(...) local ok, err = pcall(req.add_header, ...) ngx.say(ok, " ", err) end
+try(123, 456) try(nil, "x") try({}, "x") try("", "x") try("A", nil) try("B", true) try("C", {}) try("D", {1, true}) try("E", print)
+local resp = require "ngx.resp"
+local function tryr(...) local ok, err = pcall(resp.add_header, ...) ngx.say(ok, " ", err) end
+tryr(123, 456) tryr(nil, "x") tryr({}, "x") tryr("", "x") tryr("A", nil) tryr("B", true) tryr("C", {}) tryr("D", {1, true}) tryr("E", print)
+local h = ngx.req.get_headers() ngx.say(h[123], " ", h.b, " ", type(h.d), " ", #h.d)
+} }`)
+	want := "true nil\nfalse bad 'name' argument: string expected, got nil\ntrue nil\ntrue nil\n" +
+		"false bad 'value' argument: string or table expected, got nil\ntrue nil\n" +
+		"false bad 'value' argument: non-empty table expected\ntrue nil\ntrue nil\n" +
+		strings.Repeat("true nil\n", 4) + "false invalid header value\n" + strings.Repeat("true nil\n", 4) +
+		"456 true table 2\n"
+	if code, body := s.get("/t"); code != 200 || body != want {
+		t.Errorf("%d\n%s\nwant\n%s", code, body, want)
+	}
+	if n := strings.Count(s.errorLog(), "attempt to set ngx.header.HEADER after sending out response headers"); n != 7 {
+		t.Errorf("want 7 late add_header lines, got %d:\n%s", n, s.errorLog())
+	}
+}
