@@ -127,6 +127,7 @@ func (w *Worker) goModules() map[string]lua.LGFunction {
 		"ngx.req":                w.ngxReqModule,
 		"ngx.resp":               w.ngxRespModule,
 		"ngx.semaphore":          w.semaphoreLoader,
+		"ngx.ssl":                w.ngxSSLLoader,
 		"pgmoon.native":          w.pgmoonLoader,
 		"resty.core.base":        w.coreBaseLoader,
 		"resty.core.ctx":         w.coreCtxLoader,

@@ -40,6 +40,37 @@ type tcpSock struct {
 	connecting bool
 	// local is bind's address: new connections leave from it.
 	local net.IP
+	// client is setclientcert's certificate for the next sslhandshake.
+	client *tls.Certificate
+}
+
+// tcpSetClientCert is tcpsock:setclientcert(cert, pkey), with
+// ngx.ssl.parse_pem_cert's and parse_pem_priv_key's results; two nils
+// clear it. Its words are lua-resty-core's, which checks for cdata where
+// these are userdata.
+func tcpSetClientCert(L *lua.LState) int {
+	s := sockArg[*tcpSock](L, "cosocket object")
+	certV, keyV := L.Get(2), L.Get(3)
+	if !lua.LVAsBool(certV) && !lua.LVAsBool(keyV) {
+		s.client = nil
+		L.Push(lua.LTrue)
+		return 1
+	}
+	if !lua.LVAsBool(certV) || !lua.LVAsBool(keyV) {
+		return pushFail(L, "client certificate must be supplied with corresponding private key")
+	}
+	cert, ok := userValue[*sslCert](certV)
+	if !ok {
+		return pushFail(L, "bad cert arg: cdata expected, got "+certV.Type().String())
+	}
+	key, ok := userValue[*sslKey](keyV)
+	if !ok {
+		return pushFail(L, "bad pkey arg: cdata expected, got "+keyV.Type().String())
+	}
+	c := clientCertificate(cert, key)
+	s.client = &c
+	L.Push(lua.LTrue)
+	return 1
 }
 
 // busy is ngx_lua's check for an operation pending on the socket in
@@ -79,7 +110,7 @@ func (w *Worker) openSocket(ngx *lua.LTable) {
 		"getoption":      tcpGetOption,
 		"setkeepalive":   w.tcpSetKeepalive,
 		"getreusedtimes": tcpGetReusedTimes,
-		"setclientcert":  notImplemented("tcpsock:setclientcert"),
+		"setclientcert":  tcpSetClientCert,
 		"bind":           w.tcpBind,
 	})
 	w.tcpMeta.RawSetString("__index", w.tcpMeta)
@@ -337,7 +368,7 @@ func (w *Worker) tcpSSLHandshake(L *lua.LState) int {
 		return pushFail(L, err.Error())
 	}
 	w.running(L).Block(func(ctx context.Context) {
-		err = s.conn.StartTLS(ctx, socket.TLSOptions{ServerName: string(serverName), Verify: verify, Roots: roots, Sessions: s.session}, s.timeouts[connectTimeout])
+		err = s.conn.StartTLS(ctx, socket.TLSOptions{ServerName: string(serverName), Verify: verify, Roots: roots, Sessions: s.session, Client: s.client}, s.timeouts[connectTimeout])
 	})
 	if err != nil {
 		s.conn = nil

@@ -69,7 +69,7 @@ func freePort(ts *testscript.TestScript) int {
 
 func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: server redis|memcached|postgres|echo|hangup|silent|udpecho|dns|websocket|tls")
+		ts.Fatalf("usage: server redis|memcached|postgres|echo|hangup|silent|udpecho|dns|websocket|tls|mtls")
 	}
 	kind := args[0]
 	var port int
@@ -128,12 +128,17 @@ func cmdServer(ts *testscript.TestScript, neg bool, args []string) {
 		port = pc.LocalAddr().(*net.UDPAddr).Port
 	case "websocket":
 		port = serveTCP(ts, kind, nil, serveWebSocket)
-	case "tls":
+	case "tls", "mtls": // mtls wants a client certificate and greets it by name
 		cfg, caPEM := testTLS(ts)
+		handle := echo
+		if kind == "mtls" {
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+			handle = greetClient
+		}
 		if err := os.WriteFile(ts.MkAbs("ca.pem"), caPEM, 0o644); err != nil {
 			ts.Fatalf("tls: %v", err)
 		}
-		port = serveTCP(ts, kind, cfg, echo)
+		port = serveTCP(ts, kind, cfg, handle)
 	default:
 		ts.Fatalf("unknown server %q", kind)
 	}
@@ -171,6 +176,16 @@ func serveTCP(ts *testscript.TestScript, name string, cfg *tls.Config, handle fu
 func echo(c net.Conn) {
 	defer c.Close()
 	io.Copy(c, c)
+}
+
+// greetClient answers a TLS client with "hello <its certificate's CN>".
+func greetClient(c net.Conn) {
+	defer c.Close()
+	tc := c.(*tls.Conn)
+	if err := tc.Handshake(); err != nil {
+		return
+	}
+	fmt.Fprintf(c, "hello %s\n", tc.ConnectionState().PeerCertificates[0].Subject.CommonName)
 }
 
 // startDaemon runs prog until the script ends and waits for its port.
@@ -318,5 +333,25 @@ func testTLS(ts *testscript.TestScript) (*tls.Config, []byte) {
 		ts.Fatalf("leaf: %v", err)
 	}
 	cert := tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}
-	return &tls.Config{Certificates: []tls.Certificate{cert}}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	// a client certificate from the same CA, for setclientcert: client.crt
+	// and client.key (PKCS#8) in the script's directory
+	clientKey := newKey()
+	clientTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "resty client"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	clientDER, err := x509.CreateCertificate(rand.Reader, clientTmpl, caCert, &clientKey.PublicKey, caKey)
+	if err != nil {
+		ts.Fatalf("client: %v", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(clientKey)
+	if err != nil {
+		ts.Fatalf("client key: %v", err)
+	}
+	os.WriteFile(ts.MkAbs("client.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: clientDER}), 0o644)
+	os.WriteFile(ts.MkAbs("client.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	cas := x509.NewCertPool()
+	cas.AddCert(caCert)
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: cas}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }

@@ -15,6 +15,9 @@ type TLSOptions struct {
 	Verify     bool
 	Roots      *x509.CertPool         // lua_ssl_trusted_certificate; nil: the system's roots
 	Sessions   tls.ClientSessionCache // optional: resumes sessions across connections
+	// Client is the certificate to show a server that asks for one
+	// (tcpsock:setclientcert); nil: none.
+	Client *tls.Certificate
 }
 
 // StartTLS runs the client handshake over c.  As in ngx_lua the handshake
@@ -43,11 +46,15 @@ func (c *Conn) StartTLS(ctx context.Context, o TLSOptions, timeout time.Duration
 	c.reading, c.writing = true, true
 	c.mu.Unlock()
 
-	tc := tls.Client(nc, &tls.Config{
+	cfg := &tls.Config{
 		ServerName:         o.ServerName,
 		InsecureSkipVerify: true, // verified below, the way nginx does
 		ClientSessionCache: o.Sessions,
-	})
+	}
+	if o.Client != nil {
+		cfg.Certificates = []tls.Certificate{*o.Client}
+	}
+	tc := tls.Client(nc, cfg)
 	if timeout > 0 {
 		nc.SetDeadline(time.Now().Add(timeout))
 	}
