@@ -160,7 +160,7 @@ func (w *Worker) reqSocket(L *lua.LState) int {
 	L.Push(w.newSockTable(L, w.tcpMeta, &tcpSock{
 		root:     w.running(L).root,
 		conn:     socket.NewConn(nc),
-		timeouts: [3]time.Duration{defaultSocketTimeout, defaultSocketTimeout, defaultSocketTimeout},
+		timeouts: w.sockets().Timeouts(),
 	}))
 	return 1
 }

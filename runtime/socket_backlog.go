@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -40,8 +39,9 @@ type connWaiter struct {
 // limitOpts reads pool_size and backlog from connect's options table (the
 // argument n): 0 and -1 when not given. Checks and words are ngx_lua's: a
 // pool_size that is not a number is refused, a backlog that is not one is
-// ignored; both are truncated to integers first.
-func limitOpts(L *lua.LState, opts *lua.LTable, n int) (size, backlog int) {
+// ignored; both are truncated to integers first. A backlog without a
+// pool_size takes defaultSize (lua_socket_pool_size).
+func limitOpts(L *lua.LState, opts *lua.LTable, n, defaultSize int) (size, backlog int) {
 	backlog = -1
 	if v := opts.RawGetString("pool_size"); v != lua.LNil {
 		f, ok := toNumber(v)
@@ -57,7 +57,7 @@ func limitOpts(L *lua.LState, opts *lua.LTable, n int) (size, backlog int) {
 			argError(L, n, `bad "backlog" option value: `+strconv.Itoa(backlog))
 		}
 		if size == 0 {
-			size = socket.DefaultPoolSize // lua_socket_pool_size
+			size = defaultSize
 		}
 	}
 	return size, backlog

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/restygo/resty/runtime/luacompat"
+	"github.com/restygo/resty/runtime/site"
 	"github.com/restygo/resty/runtime/socket"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -104,8 +105,8 @@ func (w *Worker) openSocket(ngx *lua.LTable) {
 		"receiveany":     w.tcpReceiveAny,
 		"receiveuntil":   w.tcpReceiveUntil,
 		"close":          tcpClose,
-		"settimeout":     tcpSetTimeout,
-		"settimeouts":    tcpSetTimeouts,
+		"settimeout":     w.tcpSetTimeout,
+		"settimeouts":    w.tcpSetTimeouts,
 		"setoption":      tcpSetOption,
 		"getoption":      tcpGetOption,
 		"setkeepalive":   w.tcpSetKeepalive,
@@ -134,9 +135,18 @@ func (w *Worker) resolverOf() *socket.Resolver {
 func (w *Worker) newTCP(L *lua.LState) int {
 	L.Push(w.newSockTable(L, w.tcpMeta, &tcpSock{
 		root:     w.running(L).root,
-		timeouts: [3]time.Duration{defaultSocketTimeout, defaultSocketTimeout, defaultSocketTimeout},
+		timeouts: w.sockets().Timeouts(),
 	}))
 	return 1
+}
+
+// sockets are the lua_socket_* defaults where the running code is: the
+// request's location, or the http level.
+func (w *Worker) sockets() *site.Sockets {
+	if rs := w.currentRequest(); rs != nil {
+		return &rs.scope().Sockets
+	}
+	return &w.cfg.Sockets
 }
 
 func (w *Worker) newSockTable(L *lua.LState, meta *lua.LTable, v any) *lua.LTable {
@@ -219,7 +229,8 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)
 	}
 	host := w.tostring(L, L.Get(2))
-	network, address, pool, lookup := "tcp", "", "", ""
+	// badHost is reported after the pool's queue, where ngx_lua parses
+	network, address, pool, lookup, badHost := "tcp", "", "", "", ""
 	if strings.HasPrefix(host, "unix:") {
 		network, address, pool = "unix", host[len("unix:"):], host
 	} else {
@@ -237,16 +248,14 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		if port < 0 || port > 65535 {
 			return pushFail(L, "bad port number: "+w.tostring(L, L.Get(3)))
 		}
-		name, p, bad := peerHost(host, int(port))
-		if bad != "" {
-			return pushFail(L, `failed to parse host name "`+host+`": `+bad)
-		}
-		lookup, address = name, strconv.Itoa(p)
+		var p int
+		lookup, p, badHost = peerHost(host, int(port))
+		address = strconv.Itoa(p)
 		pool = host + ":" + strconv.Itoa(int(port))
 	}
 	size, backlog := 0, -1
 	if opts, ok := L.Get(n).(*lua.LTable); ok { // the last argument, as in ngx_lua
-		size, backlog = limitOpts(L, opts, n)
+		size, backlog = limitOpts(L, opts, n, w.sockets().Pool())
 		switch name := opts.RawGetString("pool").(type) {
 		case lua.LString, lua.LNumber:
 			pool = w.tostring(L, name)
@@ -271,6 +280,10 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		c = w.pools.Get(pool, w.epoch)
 	}
 	t := w.running(L)
+	if c == nil && badHost != "" {
+		s.releaseSlot()
+		return pushFail(L, `failed to parse host name "`+host+`": `+badHost)
+	}
 	if c != nil {
 		w.log.write(LogDebug, t, "lua tcp socket get keepalive peer: using connection")
 		s.conn, s.pool = c, pool
@@ -613,9 +626,10 @@ func tcpClose(L *lua.LState) int {
 
 // timeoutArg reads a timeout in milliseconds as lua-resty-core's
 // settimeout does: a number or a numeric string; anything else, or 0 or
-// less, keeps the default. With checked, a negative one or 2^31 ms or
-// more (ngx_msec_t's 32 bits) raises "bad timeout value".
-func timeoutArg(L *lua.LState, n int, checked bool) time.Duration {
+// less, gives def (the lua_socket_*_timeout in force). With checked, a
+// negative one or 2^31 ms or more (ngx_msec_t's 32 bits) raises "bad
+// timeout value".
+func timeoutArg(L *lua.LState, n int, checked bool, def time.Duration) time.Duration {
 	var ms float64
 	switch v := L.Get(n).(type) {
 	case lua.LNumber:
@@ -627,7 +641,7 @@ func timeoutArg(L *lua.LState, n int, checked bool) time.Duration {
 		raise(L, "bad timeout value")
 	}
 	if ms <= 0 {
-		return defaultSocketTimeout
+		return def
 	}
 	return time.Duration(ms * float64(time.Millisecond))
 }
@@ -641,19 +655,20 @@ func expectArgs(L *lua.LState, want int, qualifier string) {
 	}
 }
 
-func tcpSetTimeout(L *lua.LState) int {
+func (w *Worker) tcpSetTimeout(L *lua.LState) int {
 	expectArgs(L, 2, "")
 	s := sockArg[*tcpSock](L, "cosocket object")
-	d := timeoutArg(L, 2, true)
-	s.timeouts = [3]time.Duration{d, d, d}
+	for i, def := range w.sockets().Timeouts() {
+		s.timeouts[i] = timeoutArg(L, 2, true, def)
+	}
 	return 0
 }
 
-func tcpSetTimeouts(L *lua.LState) int {
+func (w *Worker) tcpSetTimeouts(L *lua.LState) int {
 	expectArgs(L, 4, "")
 	s := sockArg[*tcpSock](L, "cosocket object")
-	for i := range s.timeouts {
-		s.timeouts[i] = timeoutArg(L, i+2, true)
+	for i, def := range w.sockets().Timeouts() {
+		s.timeouts[i] = timeoutArg(L, i+2, true, def)
 	}
 	return 0
 }
@@ -703,11 +718,11 @@ func (w *Worker) tcpSetKeepalive(L *lua.LState) int {
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
-	idle := defaultKeepalive
+	idle := w.sockets().Keepalive()
 	if ms, ok := L.Get(2).(lua.LNumber); ok {
 		idle = time.Duration(float64(ms) * float64(time.Millisecond))
 	}
-	size := socket.DefaultPoolSize
+	size := w.sockets().Pool()
 	if v := L.Get(3); v != lua.LNil {
 		n, ok := v.(lua.LNumber)
 		if !ok {

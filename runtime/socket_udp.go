@@ -27,14 +27,14 @@ func (w *Worker) openUDP() {
 		"setpeername": w.udpSetPeername,
 		"send":        w.udpSend,
 		"receive":     w.udpReceive,
-		"settimeout":  udpSetTimeout,
+		"settimeout":  w.udpSetTimeout,
 		"close":       udpClose,
 	})
 	w.udpMeta.RawSetString("__index", w.udpMeta)
 }
 
 func (w *Worker) newUDP(L *lua.LState) int {
-	s := &udpSock{root: w.running(L).root, timeout: defaultSocketTimeout}
+	s := &udpSock{root: w.running(L).root, timeout: w.sockets().Timeouts()[readTimeout]}
 	s.root.OnDone(func() {
 		if s.conn != nil {
 			s.conn.Close()
@@ -147,10 +147,10 @@ func (w *Worker) udpReceive(L *lua.LState) int {
 	return 1
 }
 
-func udpSetTimeout(L *lua.LState) int {
+func (w *Worker) udpSetTimeout(L *lua.LState) int {
 	s := sockArg[*udpSock](L, "udp socket object")
 	expectArgs(L, 2, "at least ")
-	s.timeout = timeoutArg(L, 2, false)
+	s.timeout = timeoutArg(L, 2, false, w.sockets().Timeouts()[readTimeout])
 	return 0
 }
 

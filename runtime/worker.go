@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/restygo/resty/runtime/site"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -67,6 +68,9 @@ type Config struct {
 	// SocketLogErrors is lua_socket_log_errors: cosocket failures such as
 	// read timeouts are logged.
 	SocketLogErrors bool
+	// Sockets are the http level's lua_socket_* settings: the cosockets'
+	// defaults outside requests (a request takes its location's).
+	Sockets site.Sockets
 }
 
 // threadOptions keep a parked light thread small: a growable registry of

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/restygo/resty/runtime/nginxconf"
+	"github.com/restygo/resty/runtime/site"
 )
 
 // options is what the command line asks for, parsed the way resty-cli
@@ -22,8 +26,9 @@ type options struct {
 	noColor     bool
 	stdin       bool // "-": the program comes from standard input
 	httpConf    []string
-	trustedCert string // lua_ssl_trusted_certificate: PEM CAs for sslhandshake
-	file        string // the Lua file, "" when none
+	trustedCert string       // lua_ssl_trusted_certificate: PEM CAs for sslhandshake
+	sockets     site.Sockets // lua_socket_*_timeout, lua_socket_pool_size
+	file        string       // the Lua file, "" when none
 	hasFile     bool
 	scriptArgs  []string
 	leftNum     int // how many command-line words precede the script args
@@ -183,8 +188,17 @@ loop:
 	return o, nil
 }
 
-// addHTTPConf accepts the two http{} directives that mean something here.
+// addHTTPConf accepts the http{} directives that mean something here.
 func (o *options) addHTTPConf(v string) error {
+	if ds, err := nginxconf.Parse([]byte(v), "--http-conf"); err == nil && len(ds) == 1 {
+		if ok, err := o.sockets.Read(ds[0]); ok {
+			var cerr *nginxconf.Error
+			if errors.As(err, &cerr) { // nginx's emerg, as resty-cli relays it
+				return fail(1, "resty: [emerg] %s", cerr.Msg)
+			}
+			return nil
+		}
+	}
 	fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(v), ";"))
 	if len(fields) == 3 && fields[0] == "lua_shared_dict" && shdictRe.MatchString(fields[1]+" "+fields[2]) {
 		o.shdicts = append(o.shdicts, fields[1]+" "+fields[2])
@@ -198,7 +212,7 @@ func (o *options) addHTTPConf(v string) error {
 		o.trustedCert = strings.Trim(fields[1], `"'`)
 		return nil
 	}
-	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;', 'lua_package_path \"...\";' and 'lua_ssl_trusted_certificate FILE;' here: %s", v)
+	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;', 'lua_package_path \"...\";', 'lua_ssl_trusted_certificate FILE;', the lua_socket_*_timeout directives and 'lua_socket_pool_size N;' here: %s", v)
 }
 
 // quoteLua quotes s as a Lua long string, as resty-cli quotes -l values.

@@ -84,6 +84,7 @@ func runCLI(args []string, forceREPL bool) int {
 		ResolveIPv6:  o.resolveIPv6,
 		TrustedCert:  o.trustedCert,
 		SharedDicts:  zones,
+		Sockets:      o.sockets,
 	}
 	var session *repl.Session
 	if o.interactive {

@@ -114,6 +114,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			MaxRunningTimers: s.MaxRunningTimers,
 			RegexMatchLimit:  s.RegexMatchLimit,
 			SocketLogErrors:  !s.QuietSockets,
+			Sockets:          s.Scoped.Sockets,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

@@ -1111,7 +1111,7 @@ location /h {
 }
 
 // lua_socket_log_errors is per location: off silences the read timeout's
-// error line there only.
+// error line there only; lua_socket_read_timeout is per location too.
 func TestServeSocketLogErrorsPerLocation(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -1128,12 +1128,18 @@ func TestServeSocketLogErrorsPerLocation(t *testing.T) {
 		}
 	}()
 	port := l.Addr().(*net.TCPAddr).Port
-	read := fmt.Sprintf(`content_by_lua_block { local s = ngx.socket.tcp() s:settimeout(50) assert(s:connect("127.0.0.1", %d)) ngx.say(select(2, s:receive())) }`, port)
-	s := serveConf(t, "", "location /quiet { lua_socket_log_errors off; "+read+" }\nlocation /loud { "+read+" }")
+	read := fmt.Sprintf(`content_by_lua_block { local s = ngx.socket.tcp() assert(s:connect("127.0.0.1", %d)) ngx.say(select(2, s:receive())) }`, port)
+	s := serveConf(t, "lua_socket_read_timeout 50ms;", "location /quiet { lua_socket_log_errors off; "+read+" }\nlocation /loud { "+read+" }\n"+
+		"location /long { lua_socket_read_timeout 700ms; lua_socket_log_errors off; "+read+" }")
 	for _, path := range []string{"/quiet", "/loud"} {
 		if code, body := s.get(path); code != 200 || body != "timeout\n" {
 			t.Errorf("%s: %d %q", path, code, body)
 		}
+	}
+	start := time.Now()
+	s.get("/long")
+	if d := time.Since(start); d < 500*time.Millisecond {
+		t.Errorf("/long's own lua_socket_read_timeout 700ms ended the read after %v", d)
 	}
 	if n := strings.Count(s.errorLog(), "lua tcp socket read timed out"); n != 1 {
 		t.Errorf("want the read timeout logged for /loud only, got %d lines:\n%s", n, s.errorLog())

@@ -15,8 +15,11 @@ Options:
 
     --help, -h          Print this help.
 
-    --http-conf CONF    Only 'lua_shared_dict NAME SIZE;' and
-                        'lua_package_path "...";' are supported.
+    --http-conf CONF    Only 'lua_shared_dict NAME SIZE;',
+                        'lua_package_path "...";',
+                        'lua_ssl_trusted_certificate FILE;', the
+                        lua_socket_*_timeout directives and
+                        'lua_socket_pool_size N;' are supported.
 
     -i                  Open the REPL (after running the program, if one
                         is given). resty with no program on a terminal,

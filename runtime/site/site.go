@@ -106,6 +106,7 @@ type Scoped struct {
 	BodyBuffer *int64       // client_body_buffer_size: larger bodies go to a temp file
 	BodyInFile string       // client_body_in_file_only: "on", "clean", or "off"/"" (unset)
 	BodyWait   *time.Duration
+	Sockets
 }
 
 // BodyBufferSize is how much of a request body is kept in memory: nginx's
@@ -227,6 +228,9 @@ func (sc *Scoped) read(d *nginxconf.Directive) (bool, error) {
 		}
 		sc.ErrorPages = append(sc.ErrorPages, ep)
 	default:
+		if ok, err := sc.Sockets.Read(d); ok {
+			return true, err
+		}
 		return sc.Switches.read(d), nil
 	}
 	return true, nil
@@ -256,6 +260,7 @@ func (sc *Scoped) inherit(outer Scoped) {
 	if sc.BodyWait == nil {
 		sc.BodyWait = outer.BodyWait
 	}
+	sc.Sockets.inherit(outer.Sockets)
 }
 
 // ErrorPage is the error_page for status, or nil.
@@ -362,11 +367,9 @@ var ignored = map[string]bool{
 	"client_header_buffer_size":   true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
 	"lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
-	"lua_http10_buffering": true, "lua_socket_read_timeout": true,
-	"lua_socket_connect_timeout": true, "lua_socket_send_timeout": true, "resolver": true,
+	"lua_http10_buffering": true, "resolver": true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
 	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
-	"lua_socket_pool_size": true, "lua_socket_keepalive_timeout": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
 	"log_subrequest": true, "lua_malloc_trim": true, "lua_sa_restart": true,
 	"lua_shared_dict_zone":    true,

@@ -8,9 +8,6 @@ import (
 	"github.com/restygo/resty/runtime/keepalive"
 )
 
-// DefaultPoolSize is lua_socket_pool_size's default.
-const DefaultPoolSize = keepalive.DefaultSize
-
 // Pools are one worker's keepalive pools (tcpsock:setkeepalive and the
 // pool lookup of tcpsock:connect), keyed by name: "host:port", the unix
 // path, or the script's pool option. Safe for concurrent use.
