@@ -565,11 +565,16 @@ func (w *Worker) tcpReceiveAny(L *lua.LState) int {
 	if s.conn == nil {
 		return pushFail(L, "closed")
 	}
+	t := w.running(L)
+	w.log.write(LogDebug, t, fmt.Sprintf("lua tcp socket calling receiveany() method to read at most %d bytes", int(max)))
 	var data string
 	var err error
-	w.running(L).Block(func(ctx context.Context) {
+	t.Block(func(ctx context.Context) {
 		data, err = s.conn.ReceiveAny(ctx, int(max), s.timeouts[readTimeout])
 	})
+	if err == nil {
+		w.log.write(LogDebug, t, "lua tcp socket read any")
+	}
 	return w.receiveResult(L, data, err)
 }
 
