@@ -178,11 +178,12 @@ func sockArg[T any](L *lua.LState, what string) T {
 	return v
 }
 
-// tcpArg is the socket of a method call; a socket of another request or
-// timer is refused as ngx_lua does.
+// tcpArg is the cosocket object of a method call; one of another request
+// or timer is "bad request", unless it is closed: that answers "closed",
+// and connect makes it the current request's, as ngx_lua does.
 func (w *Worker) tcpArg(L *lua.LState) *tcpSock {
 	s := sockArg[*tcpSock](L, "cosocket object")
-	if cur := w.cur; cur != nil && cur.root != s.root {
+	if cur := w.cur; cur != nil && cur.root != s.root && (s.conn != nil || s.connecting) {
 		raise(L, "bad request")
 	}
 	return s
@@ -224,6 +225,9 @@ func (w *Worker) tcpBind(L *lua.LState) int {
 // tcpsock:connect("unix:/path" [, opts]).
 func (w *Worker) tcpConnect(L *lua.LState) int {
 	s := w.tcpArg(L)
+	if s.conn == nil { // a closed socket serves whoever connects it again
+		s.root = w.running(L).root
+	}
 	n := L.GetTop()
 	if n < 2 || n > 4 {
 		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)

@@ -1172,3 +1172,33 @@ local h = ngx.req.get_headers() ngx.say(h[123], " ", h.b, " ", type(h.d), " ", #
 		t.Errorf("want 7 late add_header lines, got %d:\n%s", n, s.errorLog())
 	}
 }
+
+// A cosocket kept across requests (in a module) is closed when its request
+// ends: the next request gets "closed" from it, and may connect it again.
+// The expected body was recorded on nginx with ngx_lua.
+func TestServeSocketKeptAcrossRequests(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block {
+local m = package.loaded.kept_sock
+if not m then m = {} package.loaded.kept_sock = m end
+if not m.sock then
+  m.sock = ngx.socket.tcp()
+  ngx.say("connect: ", m.sock:connect("127.0.0.1", ngx.var.server_port))
+  return
+end
+local sock = m.sock
+ngx.say("send: ", pcall(sock.send, sock, "x"))
+ngx.say("receive: ", pcall(sock.receive, sock))
+ngx.say("close: ", pcall(sock.close, sock))
+ngx.say("setkeepalive: ", pcall(sock.setkeepalive, sock))
+ngx.say("getreusedtimes: ", pcall(sock.getreusedtimes, sock))
+ngx.say("connect: ", pcall(sock.connect, sock, "127.0.0.1", ngx.var.server_port))
+} }`)
+	if _, body := s.get("/t"); body != "connect: 1\n" {
+		t.Fatalf("first request: %q", body)
+	}
+	want := "send: truenilclosed\nreceive: truenilclosed\nclose: truenilclosed\nsetkeepalive: truenilclosed\n" +
+		"getreusedtimes: truenilclosed\nconnect: true1\n"
+	if code, body := s.get("/t"); code != 200 || body != want {
+		t.Errorf("second request: %d\n%s\nwant\n%s", code, body, want)
+	}
+}
