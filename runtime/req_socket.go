@@ -157,7 +157,11 @@ func (w *Worker) reqSocket(L *lua.LState) int {
 		nc = &bodyConn{down: r.Down}
 	}
 	rs.bodySocket = true
-	L.Push(w.newSockTable(L, w.tcpMeta, &tcpSock{
+	meta := w.reqSockMeta
+	if raw {
+		meta = w.rawReqSockMeta
+	}
+	L.Push(w.newSockTable(L, meta, &tcpSock{
 		root:     w.running(L).root,
 		conn:     socket.NewConn(nc),
 		timeouts: w.sockets().Timeouts(),

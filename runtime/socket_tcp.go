@@ -115,6 +115,16 @@ func (w *Worker) openSocket(ngx *lua.LTable) {
 		"bind":           w.tcpBind,
 	})
 	w.tcpMeta.RawSetString("__index", w.tcpMeta)
+	// ngx.req.socket's objects have ngx_lua's smaller metatables: reading
+	// only, and writing too for the raw one.
+	w.reqSockMeta, w.rawReqSockMeta = L.NewTable(), L.NewTable()
+	for _, name := range []string{"receive", "receiveuntil", "receiveany", "settimeout", "settimeouts"} {
+		w.reqSockMeta.RawSetString(name, w.tcpMeta.RawGetString(name))
+		w.rawReqSockMeta.RawSetString(name, w.tcpMeta.RawGetString(name))
+	}
+	w.rawReqSockMeta.RawSetString("send", w.tcpMeta.RawGetString("send"))
+	w.reqSockMeta.RawSetString("__index", w.reqSockMeta)
+	w.rawReqSockMeta.RawSetString("__index", w.rawReqSockMeta)
 	w.openUDP()
 	sock := L.NewTable()
 	tcp := L.NewFunction(w.newTCP)
@@ -670,6 +680,7 @@ func (w *Worker) tcpSetTimeout(L *lua.LState) int {
 	for i, def := range w.sockets().Timeouts() {
 		s.timeouts[i] = timeoutArg(L, 2, true, def)
 	}
+	keepTimeouts(L, L.Get(2), L.Get(2), L.Get(2))
 	return 0
 }
 
@@ -679,7 +690,23 @@ func (w *Worker) tcpSetTimeouts(L *lua.LState) int {
 	for i, def := range w.sockets().Timeouts() {
 		s.timeouts[i] = timeoutArg(L, i+2, true, def)
 	}
+	keepTimeouts(L, L.Get(2), L.Get(3), L.Get(4))
 	return 0
+}
+
+// keepTimeouts stores settimeout(s)'s values in the object's slots 2, 4
+// and 5 (connect, send, read), where ngx_lua keeps them, so code that
+// walks a cosocket object sees the same fields: the first two truncated
+// to integers, the read one as given.
+func keepTimeouts(L *lua.LState, connect, send, read lua.LValue) {
+	obj := L.Get(1).(*lua.LTable)
+	for slot, v := range map[int]lua.LValue{2: connect, 4: send, 5: read} {
+		ms, _ := toNumber(v)
+		if slot != 5 {
+			ms = math.Trunc(ms)
+		}
+		obj.RawSetInt(slot, lua.LNumber(ms))
+	}
 }
 
 func tcpSetOption(L *lua.LState) int {

@@ -135,12 +135,14 @@ type Worker struct {
 	re       *ngxre.Engine         // ngx.re's compiled patterns; made on first use
 	semMeta  *lua.LTable           // ngx.semaphore objects' metatable
 	tcpMeta  *lua.LTable           // cosocket objects' metatables
-	udpMeta  *lua.LTable
-	pools    socket.Pools     // keepalive connections
-	resolver *socket.Resolver // made on first use
-	roots    *x509.CertPool   // TrustedCert's CAs, read on first use
-	mainGen  string           // the CLI chunk running: inline_gen or file_gen
-	layout   Layout           // the CLI program's shape, for resty-cli's line numbers
+	// ngx.req.socket's and ngx.req.socket(true)'s
+	reqSockMeta, rawReqSockMeta *lua.LTable
+	udpMeta                     *lua.LTable
+	pools                       socket.Pools     // keepalive connections
+	resolver                    *socket.Resolver // made on first use
+	roots                       *x509.CertPool   // TrustedCert's CAs, read on first use
+	mainGen                     string           // the CLI chunk running: inline_gen or file_gen
+	layout                      Layout           // the CLI program's shape, for resty-cli's line numbers
 
 	limits map[string]*poolLimit // pools' connection counts and connect queues (socket_backlog.go)
 	pg     pgState               // pgmoon's pools and open connections (postgres.go)
