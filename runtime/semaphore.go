@@ -38,32 +38,29 @@ func (w *Worker) semaphoreLoader(L *lua.LState) int {
 	return 1
 }
 
+// semNew is new(n): n as tonumber reads it (nothing else: 0). The object
+// is lua-resty-core's: a table whose "sem" field holds the semaphore.
 func (w *Worker) semNew(L *lua.LState) int {
-	n := 0.0
-	if v := L.Get(1); v != lua.LNil {
-		f, ok := toNumber(v)
-		if !ok {
-			return 0
-		}
-		n = f
-	}
+	n, _ := toNumber(L.Get(1))
 	if n < 0 {
-		L.Error(lua.LString("no negative number"), 0)
+		raise(L, "no negative number")
 	}
 	ud := L.NewUserData()
 	ud.Value = &semaphore{w: w, resources: int(n)}
-	L.SetMetatable(ud, w.semMeta)
-	L.Push(ud)
+	obj := L.CreateTable(0, 1)
+	obj.RawSetString("sem", ud)
+	L.SetMetatable(obj, w.semMeta)
+	L.Push(obj)
 	return 1
 }
 
 func checkSemaphore(L *lua.LState) *semaphore {
-	if ud, ok := L.Get(1).(*lua.LUserData); ok {
-		if s, ok := ud.Value.(*semaphore); ok {
+	if obj, ok := L.Get(1).(*lua.LTable); ok {
+		if s, ok := userValue[*semaphore](obj.RawGetString("sem")); ok {
 			return s
 		}
 	}
-	L.Error(lua.LString("not a semaphore instance"), 0)
+	raise(L, "not a semaphore instance")
 	return nil
 }
 
@@ -86,7 +83,7 @@ func (w *Worker) semWait(L *lua.LState) int {
 		raise(L, "attempt to perform arithmetic on a nil value")
 	}
 	if secs < 0 {
-		L.Error(lua.LString("no negative number"), 0)
+		raise(L, "no negative number")
 	}
 	if s.resources > 0 {
 		s.resources--
@@ -127,8 +124,8 @@ func (w *Worker) semPost(L *lua.LState) int {
 	if v := L.Get(2); v != lua.LNil {
 		n, _ = toNumber(v)
 	}
-	if n <= 0 {
-		L.Error(lua.LString("positive number required"), 0)
+	if n < 1 {
+		raise(L, "positive number required")
 	}
 	s.resources += int(n)
 	s.serve()
