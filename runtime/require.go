@@ -90,6 +90,10 @@ func (w *Worker) baseRequire(L *lua.LState) int {
 		switch r := res.(type) {
 		case *lua.LFunction:
 			loaded.RawSetString(name, loading)
+			if t := w.cur; t != nil {
+				t.inRequire++
+				defer func() { t.inRequire-- }()
+			}
 			L.Push(r)
 			L.Push(lua.LString(name))
 			L.Call(1, 1)

@@ -101,6 +101,9 @@ type Thread struct {
 	onKill  func() // undoes what a parked thread registered (a semaphore queue)
 
 	pcallDepth int // nested protected calls running on this thread
+	// inRequire counts the modules whose main chunk this thread runs for
+	// require: LuaJIT cannot yield across require, a C function.
+	inRequire int
 
 	// main marks the CLI's main chunk: its error ends the process.
 	main bool
@@ -392,12 +395,21 @@ func (w *Worker) rootDone(r *Root) {
 // park blocks the running thread until Wake is called with the returned
 // token (or it is killed). The baton goes to the driver.
 func (t *Thread) park() []lua.LValue {
+	t.checkYieldable()
 	t.state = stParked
 	t.w.cur = nil
 	t.w.driver <- msg{kind: mPark}
 	m := t.receive()
 	t.state = stRunning
 	return m.vals
+}
+
+// checkYieldable raises LuaJIT's error for a yield (a sleep, I/O, a wait)
+// inside a module's main chunk run by require.
+func (t *Thread) checkYieldable() {
+	if t.inRequire > 0 {
+		t.r.L.Error(lua.LString("attempt to yield across C-call boundary"), 0)
+	}
 }
 
 // Park blocks until Wake(token). Call NextToken first and arrange for the
@@ -427,6 +439,7 @@ func (w *Worker) wakeNow(t *Thread, token uint64, vals []lua.LValue) {
 // Block parks the thread and runs op without the baton; op must return when
 // ctx is done. The thread gets the baton back afterwards.
 func (t *Thread) Block(op func(ctx context.Context)) {
+	t.checkYieldable()
 	w := t.w
 	tok := t.NextToken()
 	ctx := t.Context()
@@ -452,6 +465,11 @@ func (t *Thread) Sleep(d time.Duration) {
 		w.queue(func() { w.wakeNow(t, tok, nil) })
 	} else {
 		t.timer = w.addTimer(d, false, func(bool) { w.wakeNow(t, tok, nil) })
+		if t.inRequire > 0 { // the yield will fail: its timer goes first
+			w.cancelTimer(t.timer)
+			t.timer = nil
+			w.log.write(LogDebug, t, "lua clean up the timer for pending ngx.sleep")
+		}
 	}
 	t.park()
 	t.timer = nil

@@ -27,6 +27,7 @@ func (w *Worker) threadSpawn(L *lua.LState) int {
 		argError(L, 1, "Lua function expected")
 	}
 	cur := w.running(L)
+	cur.checkYieldable() // the spawner yields to its child
 	child := w.newThread(kindLight, fn, cur.root)
 	child.parent = cur
 	args := argsFrom(L, 2)
