@@ -41,11 +41,12 @@ func ParseLogLevel(s string) (int, bool) {
 
 // errorLog writes nginx-style error log lines.
 type errorLog struct {
-	mu    sync.Mutex
-	w     *Worker
-	out   io.Writer
-	level int
-	pid   int
+	mu      sync.Mutex
+	w       *Worker
+	out     io.Writer
+	level   int
+	pid     int
+	capture *logCapture // lua_capture_error_log's buffer, or nil
 }
 
 func newErrorLog(w *Worker, out io.Writer, level int) *errorLog {
@@ -88,6 +89,7 @@ func (l *errorLog) write(level int, t *Thread, msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	io.WriteString(l.out, b.String())
+	l.captureLine(level, b.String())
 }
 
 // ngxLog is ngx.log(level, ...).

@@ -127,6 +127,7 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 // required.
 func (w *Worker) goModules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
+		"ngx.errlog":             w.ngxErrlogLoader,
 		"ngx.re":                 w.ngxReLoader,
 		"ngx.req":                w.ngxReqModule,
 		"ngx.resp":               w.ngxRespModule,

@@ -23,6 +23,8 @@ type Config struct {
 	Stdout   io.Writer // ngx.say/print; os.Stdout when nil
 	Stderr   io.Writer // the error log; os.Stderr when nil
 	LogLevel int       // ngx.log filter (LogWarn by default)
+	// CaptureErrorLog is lua_capture_error_log's size in bytes (0: none).
+	CaptureErrorLog int
 	// PackagePath and PackageCPath are lua_package_path and _cpath:
 	// package.path and cpath, with ";;" standing for the default ones
 	// ("": the defaults).
@@ -199,6 +201,9 @@ func New(cfg Config) *Worker {
 	w.now = cfg.Clock()
 	w.out = newOutput(cfg.Stdout)
 	w.log = newErrorLog(w, cfg.Stderr, cfg.LogLevel)
+	if cfg.CaptureErrorLog > 0 {
+		w.log.capture = newLogCapture(cfg.CaptureErrorLog)
+	}
 	w.openLibs()
 	return w
 }

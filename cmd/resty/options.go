@@ -28,6 +28,7 @@ type options struct {
 	httpConf    []string
 	trustedCert string       // lua_ssl_trusted_certificate: PEM CAs for sslhandshake
 	sockets     site.Sockets // lua_socket_*_timeout, lua_socket_pool_size
+	captureLog  int          // lua_capture_error_log's size
 	file        string       // the Lua file, "" when none
 	hasFile     bool
 	scriptArgs  []string
@@ -191,6 +192,15 @@ loop:
 // addHTTPConf accepts the http{} directives that mean something here.
 func (o *options) addHTTPConf(v string) error {
 	if ds, err := nginxconf.Parse([]byte(v), "--http-conf"); err == nil && len(ds) == 1 {
+		if ds[0].Name == "lua_capture_error_log" {
+			n, err := site.CaptureSize(ds[0])
+			var cerr *nginxconf.Error
+			if errors.As(err, &cerr) {
+				return fail(1, "resty: [emerg] %s", cerr.Msg)
+			}
+			o.captureLog = n
+			return nil
+		}
 		if ok, err := o.sockets.Read(ds[0]); ok {
 			var cerr *nginxconf.Error
 			if errors.As(err, &cerr) { // nginx's emerg, as resty-cli relays it

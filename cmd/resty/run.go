@@ -75,16 +75,17 @@ func runCLI(args []string, forceREPL bool) int {
 		return 1
 	}
 	cfg := runtime.Config{
-		LogLevel:     level,
-		PackagePath:  packagePath(o),
-		PackageCPath: packageCPath(o),
-		Console:      true,
-		Prefix:       os.TempDir() + "/",
-		Nameservers:  nameservers(o),
-		ResolveIPv6:  o.resolveIPv6,
-		TrustedCert:  o.trustedCert,
-		SharedDicts:  zones,
-		Sockets:      o.sockets,
+		LogLevel:        level,
+		PackagePath:     packagePath(o),
+		PackageCPath:    packageCPath(o),
+		Console:         true,
+		Prefix:          os.TempDir() + "/",
+		Nameservers:     nameservers(o),
+		ResolveIPv6:     o.resolveIPv6,
+		TrustedCert:     o.trustedCert,
+		SharedDicts:     zones,
+		Sockets:         o.sockets,
+		CaptureErrorLog: o.captureLog,
 	}
 	var session *repl.Session
 	if o.interactive {

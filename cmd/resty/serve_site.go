@@ -115,6 +115,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			RegexMatchLimit:  s.RegexMatchLimit,
 			SocketLogErrors:  !s.QuietSockets,
 			Sockets:          s.Scoped.Sockets,
+			CaptureErrorLog:  s.CaptureErrorLog,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -1200,5 +1201,45 @@ ngx.say("connect: ", pcall(sock.connect, sock, "127.0.0.1", ngx.var.server_port)
 		"getreusedtimes: truenilclosed\nconnect: true1\n"
 	if code, body := s.get("/t"); code != 200 || body != want {
 		t.Errorf("second request: %d\n%s\nwant\n%s", code, body, want)
+	}
+}
+
+// lua_capture_error_log with ngx.errlog in a request: lines above the
+// filter level are left out, a line's text is the whole error log line,
+// and a 4k buffer flooded with lines keeps the newest 20 or so, as
+// lua-resty-core's own tests have it.
+func TestServeCaptureErrorLog(t *testing.T) {
+	s := serveConf(t, "lua_capture_error_log 4k;", `location /t {
+    access_by_lua_block {
+        local errlog = require "ngx.errlog"
+        assert(errlog.set_filter_level(ngx.WARN))
+        ngx.log(ngx.INFO, "-->1")
+        ngx.log(ngx.WARN, "-->2")
+        ngx.log(ngx.ERR, "-->3")
+    }
+    content_by_lua_block {
+        local errlog = require "ngx.errlog"
+        local res = errlog.get_logs()
+        for i = 1, #res, 3 do ngx.say(res[i], " ", res[i + 2]) end
+        for i = 1, 100 do ngx.log(ngx.ERR, "--> ", i) end
+        res = errlog.get_logs(1000)
+        ngx.say(#res / 3, " ", res[#res]:match("%-%-> %d+"))
+    }
+}`)
+	_, body := s.get("/t")
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	re := regexp.MustCompile(`^(\d) \d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[(\w+)\] \d+#\d+: \*\d+ \[lua\] access_by_lua\(nginx\.conf:\d+\):\d+: -->(\d), client: 127\.0\.0\.1, server: localhost, request: "GET /t HTTP/1\.1", host: "[^"]+"$`)
+	if len(lines) != 3 {
+		t.Fatalf("body: %q", body)
+	}
+	for i, want := range [][3]string{{"5", "warn", "2"}, {"4", "error", "3"}} {
+		if m := re.FindStringSubmatch(lines[i]); m == nil || m[1] != want[0] || m[2] != want[1] || m[3] != want[2] {
+			t.Errorf("captured line %d: %q", i+1, lines[i])
+		}
+	}
+	var n int
+	var last string
+	if _, err := fmt.Sscanf(lines[2], "%d --> %s", &n, &last); err != nil || n < 18 || n > 23 || last != "100" {
+		t.Errorf("flooded 4k buffer: %q", lines[2])
 	}
 }

@@ -58,6 +58,7 @@ type Site struct {
 	// and lua_max_running_timers (0: ngx_lua's defaults).
 	MaxPendingTimers, MaxRunningTimers int
 	RegexMatchLimit                    int      // lua_regex_match_limit
+	CaptureErrorLog                    int      // lua_capture_error_log's size in bytes
 	Warnings                           []string // what nginx would warn of at start-up
 	Env                                []string // env directives: "NAME" or "NAME=value"
 	// NoPostpone is rewrite_by_lua_no_postpone on: rewrite_by_lua runs
@@ -375,7 +376,7 @@ var ignored = map[string]bool{
 	"lua_shared_dict_zone":    true,
 	"server_name_in_redirect": true, "port_in_redirect": true, "types": true, "index": true,
 	"lua_thread_cache_max_entries": true, "error_log": true,
-	"lua_capture_error_log": true, "lua_worker_thread_vm_pool_size": true,
+	"lua_worker_thread_vm_pool_size": true,
 }
 
 func (s *Site) main(d *nginxconf.Directive) error {
@@ -405,6 +406,21 @@ func (s *Site) main(d *nginxconf.Directive) error {
 	return nil
 }
 
+// CaptureSize reads lua_capture_error_log's size, with ngx_lua's checks.
+func CaptureSize(d *nginxconf.Directive) (int, error) {
+	if len(d.Args) != 1 {
+		return 0, at(d, `invalid number of arguments in "lua_capture_error_log" directive`)
+	}
+	n, ok := parseSize(d.Args[0])
+	if !ok {
+		return 0, at(d, `"lua_capture_error_log" directive invalid value`)
+	}
+	if n < 4096 {
+		return 0, at(d, fmt.Sprintf(`invalid capture error log size "%s", minimum size is 4096`, d.Args[0]))
+	}
+	return int(n), nil
+}
+
 // expandPrefix replaces ngx_lua's $prefix and ${prefix} in a search path.
 func (s *Site) expandPrefix(path string) string {
 	prefix := strings.TrimSuffix(s.Prefix, "/") + "/"
@@ -427,6 +443,12 @@ func (s *Site) http(d *nginxconf.Directive) error {
 		s.PackageCPath = s.expandPrefix(arg(d, 0))
 	case "lua_shared_dict":
 		s.SharedDicts = append(s.SharedDicts, arg(d, 0)+" "+arg(d, 1))
+	case "lua_capture_error_log":
+		n, err := CaptureSize(d)
+		if err != nil {
+			return err
+		}
+		s.CaptureErrorLog = n
 	case "default_type":
 		s.DefaultType = arg(d, 0)
 	case "lua_ssl_trusted_certificate":
