@@ -217,15 +217,81 @@ func (w *Worker) coreBaseLoader(L *lua.LState) int {
 			return 1
 		},
 	})
+	L.SetFuncs(m, w.coreBaseBuffers())
+	m.RawSetString("get_size_ptr", L.NewFunction(notImplemented("resty.core.base.get_size_ptr")))
+	m.RawSetString("get_errmsg_ptr", L.NewFunction(notImplemented("resty.core.base.get_errmsg_ptr")))
+	m.RawSetString("ref_in_table", L.NewFunction(refInTable))
 	m.RawSetString("new_tab", L.GetField(tableLib, "new"))
 	m.RawSetString("clear_tab", L.GetField(tableLib, "clear"))
-	m.RawSetString("subsystem", lua.LString("http"))
-	m.RawSetString("version", lua.LNumber(NgxLuaVersion))
+	m.RawSetString("version", lua.LString(RestyCoreVersion))
 	for name, code := range map[string]int{"FFI_OK": 0, "FFI_NO_REQ_CTX": -100, "FFI_BAD_CONTEXT": -101,
 		"FFI_ERROR": -1, "FFI_AGAIN": -2, "FFI_BUSY": -3, "FFI_DONE": -4, "FFI_DECLINED": -5} {
 		m.RawSetString(name, lua.LNumber(code))
 	}
 	L.Push(m)
+	return 1
+}
+
+// coreBaseBuffers are resty.core.base's scratch string buffers, made with
+// the ffi's char arrays: one shared buffer of get_string_buf_size() bytes
+// (4096, or set_string_buf_size's), a fresh one when more is asked for or
+// must_alloc is set.
+func (w *Worker) coreBaseBuffers() map[string]lua.LGFunction {
+	size := 4096
+	var shared lua.LValue
+	alloc := func(L *lua.LState, n int) lua.LValue {
+		L.Push(L.GetField(w.compat["ffi"], "new"))
+		L.Push(lua.LString("char[?]"))
+		L.Push(lua.LNumber(n))
+		L.Call(2, 1)
+		buf := L.Get(-1)
+		L.Pop(1)
+		return buf
+	}
+	return map[string]lua.LGFunction{
+		"get_string_buf": func(L *lua.LState) int {
+			n := L.CheckInt(1)
+			if n > size || lua.LVAsBool(L.Get(2)) {
+				L.Push(alloc(L, n))
+				return 1
+			}
+			if shared == nil {
+				shared = alloc(L, size)
+			}
+			L.Push(shared)
+			return 1
+		},
+		"get_string_buf_size": func(L *lua.LState) int {
+			L.Push(lua.LNumber(size))
+			return 1
+		},
+		"set_string_buf_size": func(L *lua.LState) int {
+			if n := L.CheckInt(1); n > 0 {
+				size, shared = n, nil
+			}
+			return 0
+		},
+	}
+}
+
+// refInTable is resty.core.base.ref_in_table(t, v): v stored in t under a
+// free integer key (slot 0 heads the list of freed keys), which it
+// returns; -1 for nil.
+func refInTable(L *lua.LState) int {
+	t := L.CheckTable(1)
+	v := L.Get(2)
+	if v == lua.LNil {
+		L.Push(lua.LNumber(-1))
+		return 1
+	}
+	ref, _ := t.RawGetInt(0).(lua.LNumber)
+	if ref != 0 {
+		t.RawSetInt(0, t.RawGetInt(int(ref)))
+	} else {
+		ref = lua.LNumber(t.Len() + 1)
+	}
+	t.RawSetInt(int(ref), v)
+	L.Push(ref)
 	return 1
 }
 
