@@ -24,6 +24,7 @@ type Downstream struct {
 	Body            io.Reader                                   // the unread body; nil when there is none
 	SetReadDeadline func(time.Time) error                       // the client connection's
 	Hijack          func() (net.Conn, *bufio.ReadWriter, error) // for the raw socket
+	Chunked         bool                                        // the body comes in chunks
 }
 
 // errBodyTooLarge is a body (chunked: of unknown size) over
@@ -140,6 +141,8 @@ func (w *Worker) reqSocket(L *lua.LState) int {
 		return pushFail(L, "request body already exists")
 	case !raw && r.Down.Body == nil:
 		return pushFail(L, "no body")
+	case !raw && r.Down.Chunked:
+		return pushFail(L, "chunked request bodies not supported yet")
 	}
 	var nc net.Conn
 	if raw {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ func (f *front) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	}
 	if hr.ContentLength != 0 {
 		down.Body = hr.Body
+		down.Chunked = slices.Contains(hr.TransferEncoding, "chunked")
 	}
 	listen := f.listen
 	if strings.HasPrefix(listen, ":") {
