@@ -76,6 +76,8 @@ func (w *Worker) reqReadBody(L *lua.LState) int {
 	}
 	var err error
 	if d := rs.r.Down; d != nil && d.Body != nil {
+		rs.bodyReading = true
+		defer func() { rs.bodyReading = false }() // a killed reader too
 		w.running(L).Block(func(ctx context.Context) { err = readBody(ctx, rs.r, rs.scope()) })
 	}
 	rs.bodyRead = true
@@ -137,8 +139,10 @@ func (w *Worker) reqSocket(L *lua.LState) int {
 		return pushFail(L, "nginx output filter error") // a subrequest has no client
 	case rs.rawConn != nil:
 		return pushFail(L, "duplicate call")
-	case !raw && (rs.bodyRead || rs.bodySocket):
+	case !raw && (rs.bodyRead || rs.bodySocket || rs.bodyReading):
 		return pushFail(L, "request body already exists")
+	case raw && rs.bodyReading:
+		return pushFail(L, "pending request body reading in some other thread")
 	case !raw && r.Down.Body == nil:
 		return pushFail(L, "no body")
 	case !raw && r.Down.Chunked:
@@ -146,7 +150,9 @@ func (w *Worker) reqSocket(L *lua.LState) int {
 	}
 	var nc net.Conn
 	if raw {
-		if rs.r.Proto == "HTTP/1.0" {
+		if rs.r.Proto == "HTTP/1.0" && rs.sent {
+			// nginx buffers an HTTP/1.0 response's output
+			// (lua_http10_buffering), which the raw socket would pass by
 			return pushFail(L, "http 1.0 buffering")
 		}
 		c, brw, err := r.Down.Hijack()

@@ -81,6 +81,7 @@ type reqState struct {
 	noBody       bool     // a 304, or ngx.exit in header_filter: the body goes nowhere
 	closeConn    bool     // ngx.exit(444 or ngx.ERROR): no response, the connection closes
 	bodySocket   bool     // ngx.req.socket took the body
+	bodyReading  bool     // a thread waits in ngx.req.read_body
 	rawConn      net.Conn // ngx.req.socket(true) took the connection
 	errorPage    int      // the status an error_page redirect answers with (-1: none)
 }

@@ -1257,3 +1257,41 @@ func TestServeReqSocketChunked(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// ngx.req.socket(true) on HTTP/1.0: it works until output has gone out
+// (then it is "http 1.0 buffering", as nginx buffers that output), and
+// not while another thread waits in read_body.
+func TestServeRawSocketHTTP10(t *testing.T) {
+	s := serveConf(t, "", `location /echo { content_by_lua_block {
+    local sock = assert(ngx.req.socket(true))
+    local data = assert(sock:receive(5))
+    sock:send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" .. data)
+} }
+location /late { content_by_lua_block {
+    ngx.say("hello")
+    ngx.log(ngx.ERR, "late: ", select(2, ngx.req.socket(true)))
+} }
+location /pending { content_by_lua_block {
+    ngx.thread.spawn(function() ngx.req.read_body() end)
+    ngx.log(ngx.ERR, "pending: ", select(2, ngx.req.socket(true)))
+    ngx.exit(444)
+} }`)
+	if got := s.raw("GET /echo HTTP/1.0\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"); !strings.HasSuffix(got, "\r\n\r\nhello") {
+		t.Errorf("raw socket on HTTP/1.0: %q", got)
+	}
+	s.raw("GET /late HTTP/1.0\r\nHost: localhost\r\n\r\n")
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET /pending HTTP/1.0\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhell")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(c)
+	c.Close()
+	log := s.errorLog()
+	for _, want := range []string{"late: http 1.0 buffering", "pending: pending request body reading in some other thread"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q in the log:\n%s", want, log)
+		}
+	}
+}
