@@ -83,10 +83,27 @@ func loadConf(conf, prefix string) (*site.Site, error) {
 	}
 	prefix, _ = filepath.Abs(prefix)
 	ds, err := nginxconf.ParseFile(conf)
-	if err != nil {
-		return nil, err
+	var s *site.Site
+	if err == nil {
+		s, err = site.Load(ds, prefix)
 	}
-	return site.Load(ds, prefix)
+	if err != nil {
+		logEmerg(prefix, err)
+	}
+	return s, err
+}
+
+// logEmerg appends a configuration error to the prefix's default error
+// log, logs/error.log, where nginx writes it besides stderr (the
+// configuration's own error_log is not in force yet).
+func logEmerg(prefix string, err error) {
+	f, ferr := os.OpenFile(filepath.Join(prefix, "logs", "error.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if ferr != nil {
+		return // as nginx, which only alerts that it cannot open the file
+	}
+	defer f.Close()
+	pid := os.Getpid()
+	fmt.Fprintf(f, "%s [emerg] %d#%d: %v\n", time.Now().Format("2006/01/02 15:04:05"), pid, pid, err)
 }
 
 // applyEnv gives the process the environment nginx gives its workers:

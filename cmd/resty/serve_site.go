@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -50,13 +51,17 @@ func emerg(err error) int {
 	return 1
 }
 
+// confError is a start-up failure of the configuration itself (a shared
+// dict's size or name), which nginx reports as emerg.
+type confError struct{ error }
+
 // startGeneration starts s's workers (their init_by_lua and
 // init_worker_by_lua). A zone of the previous generation (nil at first)
 // with the same name is kept, data and all, as nginx keeps its zones.
 func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*generation, error) {
 	zones, err := sharedDicts(s.SharedDicts)
 	if err != nil {
-		return nil, err
+		return nil, confError{err}
 	}
 	if prev != nil {
 		for name := range zones {
@@ -204,6 +209,10 @@ func serveSite(load func() (*site.Site, error), opts serveOptions) int {
 		return emerg(err)
 	}
 	g, err := startGeneration(s, opts, nil)
+	if errors.As(err, new(confError)) {
+		logEmerg(s.Prefix, err)
+		return emerg(err)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nginx: [error] %v\n", err)
 		return 1

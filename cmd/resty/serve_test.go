@@ -281,6 +281,22 @@ func TestServeConfErrors(t *testing.T) {
 			t.Errorf("conf %q: exit %v, output %q; want %q", conf, err, out, w)
 		}
 	}
+	// as nginx, the error also goes to the prefix's logs/error.log (a
+	// duplicate shared dict too)
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	for conf, want := range map[string]string{
+		"http {\n  server {\n    bogus on;\n  }\n}\n": `unknown directive "bogus"`,
+		"http {\n  lua_shared_dict d 1m;\n  lua_shared_dict d 1m;\n  server {\n    listen 1;\n  }\n}\n": `lua_shared_dict "d" is already defined as "d"`,
+	} {
+		path := filepath.Join(dir, "nginx.conf")
+		os.WriteFile(path, []byte(conf), 0o644)
+		os.Remove(filepath.Join(dir, "logs", "error.log"))
+		exec.Command(bin, "serve", "-c", path).Run()
+		logged, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
+		if !regexp.MustCompile(`^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[emerg\] \d+#\d+: ` + regexp.QuoteMeta(want)).Match(logged) {
+			t.Errorf("conf %q: error.log %q, want the emerg line %q", conf, logged, want)
+		}
+	}
 }
 
 func errorsAs(err error, target **exec.ExitError) bool {

@@ -289,12 +289,16 @@ func (p *parser) skipLua() (int, error) {
 				p.pos++
 			}
 		case c == '[' && longBracket(src[p.pos:]) >= 0:
-			p.skipLong(longBracket(src[p.pos:]))
+			if err := p.skipLong(longBracket(src[p.pos:])); err != nil {
+				return 0, err
+			}
 			continue
 		case c == '-' && p.pos+1 < len(src) && src[p.pos+1] == '-':
 			p.pos += 2
 			if p.pos < len(src) && src[p.pos] == '[' && longBracket(src[p.pos:]) >= 0 {
-				p.skipLong(longBracket(src[p.pos:]))
+				if err := p.skipLong(longBracket(src[p.pos:])); err != nil {
+					return 0, err
+				}
 				continue
 			}
 			for p.pos < len(src) && src[p.pos] != '\n' {
@@ -319,15 +323,16 @@ func longBracket(s []byte) int {
 	return -1
 }
 
-// skipLong moves past a long bracket of the given level at p.pos.
-func (p *parser) skipLong(level int) {
+// skipLong moves past a long bracket of the given level at p.pos; one
+// never closed is ngx_lua's error, at the line where it opens.
+func (p *parser) skipLong(level int) error {
 	closing := "]" + strings.Repeat("=", level) + "]"
-	p.pos += level + 2
-	for p.pos < len(p.src) && !strings.HasPrefix(string(p.src[p.pos:min(len(p.src), p.pos+len(closing))]), closing) {
-		if p.src[p.pos] == '\n' {
-			p.line++
-		}
-		p.pos++
+	i := strings.Index(string(p.src[p.pos+level+2:]), closing)
+	if i < 0 {
+		return p.fail(`Lua code block missing the closing long bracket "%s", the inlined Lua code may be too long`, closing)
 	}
-	p.pos += len(closing)
+	end := p.pos + level + 2 + i + len(closing)
+	p.line += strings.Count(string(p.src[p.pos:end]), "\n")
+	p.pos = end
+	return nil
 }

@@ -59,6 +59,8 @@ func TestParseErrors(t *testing.T) {
 		"x 'unterminated;\n":           `unexpected end of file, expecting ' in f:1`,
 		"content_by_lua_block {\n  if": `unexpected end of file, expecting "}" in f:2`,
 		"content_by_lua_block foo;":    `directive "content_by_lua_block" has no opening "{" in f:1`,
+		"content_by_lua_block {\n ngx.say([[hi\n}\n": `Lua code block missing the closing long bracket "]]", the inlined Lua code may be too long in f:2`,
+		"content_by_lua_block {\n --[==[ note\n}\n":  `Lua code block missing the closing long bracket "]==]", the inlined Lua code may be too long in f:2`,
 	} {
 		_, err := Parse([]byte(src), "f")
 		if err == nil || err.Error() != want {
