@@ -285,7 +285,7 @@ func TestServeConfErrors(t *testing.T) {
 	// duplicate shared dict too)
 	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
 	for conf, want := range map[string]string{
-		"http {\n  server {\n    bogus on;\n  }\n}\n": `unknown directive "bogus"`,
+		"http {\n  server {\n    bogus on;\n  }\n}\n":                                                   `unknown directive "bogus"`,
 		"http {\n  lua_shared_dict d 1m;\n  lua_shared_dict d 1m;\n  server {\n    listen 1;\n  }\n}\n": `lua_shared_dict "d" is already defined as "d"`,
 	} {
 		path := filepath.Join(dir, "nginx.conf")
