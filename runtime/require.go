@@ -128,6 +128,7 @@ func (w *Worker) preloadLoader(L *lua.LState) int {
 func (w *Worker) goModules() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"ngx.errlog":             w.ngxErrlogLoader,
+		"ngx.process":            w.ngxProcessLoader,
 		"ngx.re":                 w.ngxReLoader,
 		"ngx.req":                w.ngxReqModule,
 		"ngx.resp":               w.ngxRespModule,

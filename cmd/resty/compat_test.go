@@ -65,7 +65,7 @@ local function resolve(name)
     if objects[name] then return objects[name] end
     name = name:gsub("%.VARIABLE$", ""):gsub("%.HEADER$", ""):gsub("%.DIRECTIVE$", "")
     local mod = name:match("^ngx%.(%w+)$")
-    if mod == "semaphore" or mod == "balancer" or mod == "ssl" or mod == "ocsp" or mod == "errlog" then
+    if mod == "semaphore" or mod == "balancer" or mod == "ssl" or mod == "ocsp" or mod == "errlog" or mod == "process" then
         local ok, m = pcall(require, "ngx." .. mod)
         return ok and m or nil
     end

@@ -1311,3 +1311,21 @@ location /pending { content_by_lua_block {
 		}
 	}
 }
+
+// require "ngx.process" in serve: workers; enable_privileged_agent checks
+// its argument in init_by_lua and then declines, there being no agent.
+func TestServeProcess(t *testing.T) {
+	s := serveConf(t, `init_by_lua_block {
+    local p = require "ngx.process"
+    bad = select(2, p.enable_privileged_agent(-1))
+    none = select(2, p.enable_privileged_agent(10))
+}`, `location /t { content_by_lua_block {
+    local p = require "ngx.process"
+    ngx.say(p.type(), "|", bad, "|", none, "|", select(2, p.enable_privileged_agent()))
+} }`)
+	want := "worker|bad 'connections' argument: number expected and greater than 0|" +
+		"the privileged agent process is not implemented in this resty|API disabled in the current context\n"
+	if _, body := s.get("/t"); body != want {
+		t.Errorf("%q, want %q", body, want)
+	}
+}
