@@ -127,10 +127,14 @@ func (w *Worker) timerEveryStart(d time.Duration, fn *lua.LFunction, args []lua.
 
 // timerLogCtx is how the log lines of a timer made now end: a timer made
 // in a request names its client and server, as ngx_lua's fake connection
-// copies them; "" for the plain ", context: ngx.timer".
+// copies them, and so does one made in such a timer; "" for the plain
+// ", context: ngx.timer".
 func (w *Worker) timerLogCtx() string {
 	rs := w.currentRequest()
 	if rs == nil {
+		if t := w.cur; t != nil && t.root.Kind == "ngx.timer" {
+			return t.root.logCtx
+		}
 		return ""
 	}
 	return "context: ngx.timer, client: " + hostOf(rs.r.RemoteAddr) + ", server: " + rs.r.ListenAddr

@@ -1329,3 +1329,23 @@ func TestServeProcess(t *testing.T) {
 		t.Errorf("%q, want %q", body, want)
 	}
 }
+
+// A timer made in a request logs its client and server, as ngx_lua's fake
+// connection copies them, and so does a timer made in that timer.
+func TestServeTimerLogContext(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block {
+    ngx.timer.at(0, function()
+        ngx.log(ngx.WARN, "outer timer")
+        ngx.timer.at(0, function() ngx.log(ngx.WARN, "inner timer") end)
+    end)
+    ngx.say("ok")
+} }`)
+	s.get("/t")
+	re := regexp.MustCompile(`(outer|inner) timer, context: ngx\.timer, client: 127\.0\.0\.1, server: 127\.0\.0\.1:\d+`)
+	for i := 0; i < 50 && len(re.FindAllString(s.errorLog(), -1)) < 2; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(re.FindAllString(s.errorLog(), -1)); n != 2 {
+		t.Errorf("want both timers' lines with the client and server, got %d:\n%s", n, s.errorLog())
+	}
+}
