@@ -605,8 +605,47 @@ func serverName(s *site.Server) string {
 // nginx's words ("init_by_lua error: …"), or nil once all have run.
 func (w *Worker) RunInit(handlers []*site.Lua, name string) <-chan error {
 	done := make(chan error, 1)
-	w.Post(func() { w.runInit(handlers, name, done) })
+	if name != "init_by_lua" || w.cfg.InitEnv == nil {
+		w.Post(func() { w.runInit(handlers, name, done) })
+		return done
+	}
+	w.Post(func() {
+		restore := w.initGetenv()
+		ran := make(chan error, 1)
+		w.runInit(handlers, name, ran)
+		go func() {
+			err := <-ran
+			w.Post(func() {
+				restore()
+				done <- err
+			})
+		}()
+	})
 	return done
+}
+
+// initGetenv swaps os.getenv for init_by_lua: nginx runs it in the master,
+// which has the whole environment (cfg.InitEnv), where the workers have
+// only what the env directives keep; lua-resty-core's os.getenv is
+// another function there. It returns what puts the usual one back.
+func (w *Worker) initGetenv() (restore func()) {
+	env := map[string]string{}
+	for _, kv := range w.cfg.InitEnv {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	osLib := w.L.GetGlobal("os").(*lua.LTable)
+	usual := osLib.RawGetString("getenv")
+	osLib.RawSetString("getenv", w.L.NewFunction(func(L *lua.LState) int {
+		if v, ok := env[L.CheckString(1)]; ok {
+			L.Push(lua.LString(v))
+		} else {
+			L.Push(lua.LNil)
+		}
+		return 1
+	}))
+	return func() { osLib.RawSetString("getenv", usual) }
 }
 
 func (w *Worker) runInit(handlers []*site.Lua, name string, done chan<- error) {

@@ -25,6 +25,9 @@ type Config struct {
 	LogLevel int       // ngx.log filter (LogWarn by default)
 	// CaptureErrorLog is lua_capture_error_log's size in bytes (0: none).
 	CaptureErrorLog int
+	// InitEnv is the environment init_by_lua sees ("NAME=value"), where
+	// nginx's master has the whole of it; nil: the process's.
+	InitEnv []string
 	// PackagePath and PackageCPath are lua_package_path and _cpath:
 	// package.path and cpath, with ";;" standing for the default ones
 	// ("": the defaults).

@@ -60,7 +60,10 @@ func serveCommand(code *int) *cobra.Command {
 				s.SharedDicts = append(s.SharedDicts, shdicts...)
 				return s, nil
 			}
-			*code = serveSite(load, serveOptions{maxRunning: maxRunning, logLevel: logLevel})
+			// nginx's master keeps the whole environment for init_by_lua;
+			// load (applyEnv) leaves the workers theirs.
+			initEnv := os.Environ()
+			*code = serveSite(load, serveOptions{maxRunning: maxRunning, logLevel: logLevel, initEnv: initEnv})
 		},
 	}
 	f := cmd.Flags()

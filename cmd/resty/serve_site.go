@@ -23,7 +23,8 @@ import (
 // serveOptions are serve's flags that apply to every generation.
 type serveOptions struct {
 	maxRunning time.Duration
-	logLevel   string // --errlog-level: overrides error_log's level
+	logLevel   string   // --errlog-level: overrides error_log's level
+	initEnv    []string // the environment at start, for init_by_lua
 }
 
 // generation is one loaded site and the workers serving it. SIGHUP makes a
@@ -121,6 +122,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			SocketLogErrors:  !s.QuietSockets,
 			Sockets:          s.Scoped.Sockets,
 			CaptureErrorLog:  s.CaptureErrorLog,
+			InitEnv:          opts.initEnv,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

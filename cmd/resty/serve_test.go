@@ -1349,3 +1349,16 @@ func TestServeTimerLogContext(t *testing.T) {
 		t.Errorf("want both timers' lines with the client and server, got %d:\n%s", n, s.errorLog())
 	}
 }
+
+// init_by_lua sees the whole environment, as nginx's master does, with
+// its own os.getenv; the workers see only what env directives keep.
+func TestServeInitEnvironment(t *testing.T) {
+	t.Setenv("RESTY_INIT_ONLY", "from the start")
+	s := serveConf(t, `init_by_lua_block { init_value = os.getenv("RESTY_INIT_ONLY") init_getenv = os.getenv }
+init_worker_by_lua_block { worker_value = os.getenv("RESTY_INIT_ONLY") }`, `location /t { content_by_lua_block {
+    ngx.say(init_value, "|", worker_value, "|", os.getenv("RESTY_INIT_ONLY"), "|", init_getenv == os.getenv)
+} }`)
+	if _, body := s.get("/t"); body != "from the start|nil|nil|false\n" {
+		t.Errorf("%q", body)
+	}
+}
