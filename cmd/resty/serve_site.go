@@ -74,7 +74,14 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 	g := &generation{site: s, zones: zones}
 	g.idle = sync.NewCond(&g.mu)
 	errlog := io.Writer(os.Stderr)
-	if s.ErrorLog != "" && s.ErrorLog != "stderr" {
+	if spec, ok := strings.CutPrefix(s.ErrorLog, "syslog:"); ok {
+		sw, err := newSyslogWriter(spec)
+		if err != nil {
+			return nil, confError{err}
+		}
+		g.closers = append(g.closers, sw)
+		errlog = sw
+	} else if s.ErrorLog != "" && s.ErrorLog != "stderr" {
 		f, err := os.OpenFile(s.ErrorLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			return nil, err

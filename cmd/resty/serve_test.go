@@ -1362,3 +1362,42 @@ init_worker_by_lua_block { worker_value = os.getenv("RESTY_INIT_ONLY") }`, `loca
 		t.Errorf("%q", body)
 	}
 }
+
+// error_log syslog:server=…: each line is a datagram with nginx's header
+// (<PRI> from facility local7 and the line's level, time, host, tag).
+func TestServeSyslogErrorLog(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := t.TempDir()
+	port := freeTCPPort(t)
+	conf := fmt.Sprintf("error_log syslog:server=%s,tag=resty_test warn;\nhttp {\nserver {\nlisten 127.0.0.1:%d;\n"+
+		"location /t { content_by_lua_block { ngx.log(ngx.ERR, \"to syslog\") ngx.say(\"ok\") } }\n}\n}\n", pc.LocalAddr(), port)
+	path := filepath.Join(prefix, "nginx.conf")
+	os.WriteFile(path, []byte(conf), 0o644)
+	cmd := exec.Command(bin, "serve", "-c", path)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := startedSite(t, cmd, port, prefix)
+	s.get("/t")
+	buf := make([]byte, 4096)
+	re := regexp.MustCompile(`^<187>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+ )?resty_test: \d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[error\] \d+#\d+: \*\d+ \[lua\] .*to syslog, client: 127\.0\.0\.1`)
+	for {
+		pc.SetReadDeadline(time.Now().Add(3 * time.Second))
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("no syslog datagram for the request's line: %v", err)
+		}
+		if re.Match(buf[:n]) {
+			return
+		}
+	}
+}

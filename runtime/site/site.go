@@ -386,7 +386,7 @@ func (s *Site) main(d *nginxconf.Directive) error {
 			s.Workers = n
 		}
 	case "error_log":
-		if s.ErrorLog = arg(d, 0); s.ErrorLog != "stderr" {
+		if s.ErrorLog = arg(d, 0); s.ErrorLog != "stderr" && !strings.HasPrefix(s.ErrorLog, "syslog:") {
 			s.ErrorLog = s.path(s.ErrorLog)
 		}
 		s.ErrorLogLevel = arg(d, 1)
