@@ -116,7 +116,27 @@ func (w *Worker) startRequest(r *Request) {
 	}
 	root.req = rs
 	r.root = root
+	if line, bad := foldedHeader(r.RawHeader); bad {
+		// nginx refuses obsolete line folding while reading the header
+		w.log.write(LogInfo, nil, fmt.Sprintf(`client sent invalid header line: "%s..." while reading client request headers, %s`, line, root.logContext()))
+		w.finish(root, http.StatusBadRequest)
+		return
+	}
 	w.fromServerRewrite(root)
+}
+
+// foldedHeader finds a header line that starts with a space or a tab (an
+// obsolete continuation, which net/http takes and nginx does not); line
+// is how nginx's log shows its start: the name before the bad byte, then
+// the byte escaped.
+func foldedHeader(raw []byte) (line string, bad bool) {
+	lines := strings.Split(string(raw), "\n")
+	for _, l := range lines[min(1, len(lines)):] { // the request line may not fold
+		if l != "" && (l[0] == ' ' || l[0] == '\t') {
+			return fmt.Sprintf(`\x%02x`, l[0]), true
+		}
+	}
+	return "", false
 }
 
 // fromServerRewrite runs the request from nginx's server rewrite phase,

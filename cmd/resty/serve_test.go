@@ -1401,3 +1401,16 @@ func TestServeSyslogErrorLog(t *testing.T) {
 		}
 	}
 }
+
+// A folded header line (obs-fold), which net/http takes, is a 400 as in
+// nginx, with its info line.
+func TestServeFoldedHeader(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block { ngx.print(ngx.req.raw_header()) } }`)
+	got := s.raw("GET /t HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nFoo: bar baz\r\n  blah\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+		t.Errorf("folded header: %q", got)
+	}
+	if !strings.Contains(s.errorLog(), `client sent invalid header line: "\x20..." while reading client request headers`) {
+		t.Errorf("no info line:\n%s", s.errorLog())
+	}
+}
