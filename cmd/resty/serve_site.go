@@ -52,6 +52,19 @@ func emerg(err error) int {
 	return 1
 }
 
+// initEnv is the environment init_by_lua sees: the one resty started
+// with, and the values env directives give (NAME=value), as nginx's
+// master has them.
+func initEnv(start, directives []string) []string {
+	env := append([]string(nil), start...)
+	for _, d := range directives {
+		if strings.Contains(d, "=") {
+			env = append(env, d) // later entries win
+		}
+	}
+	return env
+}
+
 // confError is a start-up failure of the configuration itself (a shared
 // dict's size or name), which nginx reports as emerg.
 type confError struct{ error }
@@ -129,7 +142,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			SocketLogErrors:  !s.QuietSockets,
 			Sockets:          s.Scoped.Sockets,
 			CaptureErrorLog:  s.CaptureErrorLog,
-			InitEnv:          opts.initEnv,
+			InitEnv:          initEnv(opts.initEnv, s.Env),
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

@@ -1414,3 +1414,28 @@ func TestServeFoldedHeader(t *testing.T) {
 		t.Errorf("no info line:\n%s", s.errorLog())
 	}
 }
+
+// An env directive's value is what init_by_lua sees too, over the
+// environment resty started with.
+func TestServeInitEnvDirective(t *testing.T) {
+	t.Setenv("RESTY_ENV_VALUE", "from the start")
+	bin, err := exec.LookPath("resty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := t.TempDir()
+	port := freeTCPPort(t)
+	conf := fmt.Sprintf("env RESTY_ENV_VALUE=from_the_directive;\nhttp {\ninit_by_lua_block { init_value = os.getenv(\"RESTY_ENV_VALUE\") }\n"+
+		"server {\nlisten 127.0.0.1:%d;\nlocation /t { content_by_lua_block { ngx.say(init_value, \" \", os.getenv(\"RESTY_ENV_VALUE\")) } }\n}\n}\n", port)
+	path := filepath.Join(prefix, "nginx.conf")
+	os.WriteFile(path, []byte(conf), 0o644)
+	cmd := exec.Command(bin, "serve", "-c", path)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := startedSite(t, cmd, port, prefix)
+	if _, body := s.get("/t"); body != "from_the_directive from_the_directive\n" {
+		t.Errorf("%q", body)
+	}
+}
