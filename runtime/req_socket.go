@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/restygo/resty/runtime/site"
@@ -25,6 +26,7 @@ type Downstream struct {
 	SetReadDeadline func(time.Time) error                       // the client connection's
 	Hijack          func() (net.Conn, *bufio.ReadWriter, error) // for the raw socket
 	Chunked         bool                                        // the body comes in chunks
+	socketReading   atomic.Bool                                 // ngx.req.socket waits for body bytes
 }
 
 // errBodyTooLarge is a body (chunked: of unknown size) over
@@ -204,9 +206,14 @@ func (c *bodyConn) Read(b []byte) (int, error) {
 	if c.down.Body == nil {
 		return 0, io.EOF
 	}
+	c.down.socketReading.Store(true)
 	n, err := c.down.Body.Read(b)
-	if err == io.EOF {
+	c.down.socketReading.Store(false)
+	switch err {
+	case io.EOF:
 		c.down.Body = nil
+	case io.ErrUnexpectedEOF: // the client went before the whole body
+		err = socket.ErrClientAborted
 	}
 	return n, err
 }

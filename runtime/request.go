@@ -709,6 +709,9 @@ func (w *Worker) ClientGone(r *Request) {
 			return
 		}
 		rs := root.req
+		if d := rs.r.Down; d != nil && d.socketReading.Load() {
+			return // ngx.req.socket's receive in progress says "client aborted"
+		}
 		w.log.write(LogInfo, w.threadOf(root), "client prematurely closed connection")
 		if rs.loc == nil || !rs.loc.CheckAbort {
 			return

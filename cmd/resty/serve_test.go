@@ -1439,3 +1439,30 @@ func TestServeInitEnvDirective(t *testing.T) {
 		t.Errorf("%q", body)
 	}
 }
+
+// A client that goes before the whole body is "client aborted" for
+// ngx.req.socket's receive, even with lua_check_client_abort on (the
+// read in progress reports it, as in ngx_lua).
+func TestServeReqSocketClientAborted(t *testing.T) {
+	s := serveConf(t, "", `location /t {
+    lua_check_client_abort on;
+    content_by_lua_block {
+        local sock = ngx.req.socket()
+        local res, err, part = sock:receive("*a")
+        ngx.log(ngx.WARN, "receive: ", err, ": ", part)
+    }
+}`)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "POST /t HTTP/1.0\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nhello")
+	time.Sleep(100 * time.Millisecond)
+	c.Close()
+	for i := 0; i < 50 && !strings.Contains(s.errorLog(), "receive: "); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(s.errorLog(), "receive: client aborted: hello") {
+		t.Errorf("log:\n%s", s.errorLog())
+	}
+}

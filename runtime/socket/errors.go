@@ -23,6 +23,9 @@ var (
 	ErrEmptyPattern = errors.New("pattern is empty")
 	ErrHandshake    = errors.New("handshake failed")
 	ErrHostMismatch = errors.New("certificate host mismatch")
+	// ErrClientAborted is a request body cut short by the client
+	// (ngx.req.socket's reads).
+	ErrClientAborted = errors.New("client aborted")
 )
 
 // Error is a system error worded as nginx's strerror text, lowercased the
@@ -49,6 +52,8 @@ func wordErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case err == ErrClientAborted:
+		return err
 	case errors.Is(err, context.Canceled):
 		// The Lua thread is gone: nobody reads the text, the binding tests
 		// for context.Canceled.
