@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -95,10 +96,19 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		}
 		return
 	}
+	if !last && buffersHTTP10(rs) {
+		if ack != nil {
+			close(ack)
+		}
+		return // it all goes at the end, with its length
+	}
 	first := !rs.headerOut
 	if first {
 		rs.headerOut = true
 		w.completeHeader(rs)
+		if last && buffersHTTP10(rs) && r.respHeader("content-length") == "" && !rs.noBody {
+			r.setHeader("Content-Length", strconv.Itoa(len(r.RespBody)))
+		}
 		w.runFilter(root, site.HeaderFilter)
 		if notModified(r) {
 			rs.noBody = true
@@ -174,6 +184,16 @@ func (w *Worker) filterChunk(root *Root, chunk []byte, eof bool) []byte {
 	return rs.chunk
 }
 
+// buffersHTTP10 says whether the response to an HTTP/1.0 request is kept
+// whole and sent with its Content-Length at the end, as ngx_lua does with
+// lua_http10_buffering on (its default).
+func buffersHTTP10(rs *reqState) bool {
+	if rs.r.Out == nil || rs.r.Proto != "HTTP/1.0" || rs.rawConn != nil {
+		return false
+	}
+	return rs.loc == nil || !rs.loc.NoHTTP10Buffering
+}
+
 // chunked says whether the response goes out in chunks: an HTTP/1.1
 // response with a body of no declared length.
 func chunked(r *Request) bool {
@@ -212,6 +232,10 @@ func (w *Worker) ngxFlush(L *lua.LState) int {
 		L.Push(lua.LNil)
 		L.Push(lua.LString("header only"))
 		return 2
+	}
+	if buffersHTTP10(rs) {
+		w.log.write(LogDebug, w.cur, "lua http 1.0 buffering makes ngx.flush() a no-op")
+		return ngxTrue(L)
 	}
 	wait := lua.LVAsBool(L.Get(1))
 	if rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {

@@ -1466,3 +1466,18 @@ func TestServeReqSocketClientAborted(t *testing.T) {
 		t.Errorf("log:\n%s", s.errorLog())
 	}
 }
+
+// lua_http10_buffering: an HTTP/1.0 response is kept whole (ngx.flush does
+// nothing) and goes with its Content-Length; off, it streams without one.
+func TestServeHTTP10Buffering(t *testing.T) {
+	body := `content_by_lua_block { ngx.say("hello") ngx.flush(true) ngx.say("world") }`
+	s := serveConf(t, "", "location /on { "+body+" }\nlocation /off { lua_http10_buffering off; "+body+" }")
+	on := s.raw("GET /on HTTP/1.0\r\nHost: localhost\r\n\r\n")
+	if !strings.Contains(on, "\r\nContent-Length: 12\r\n") || !strings.HasSuffix(on, "\r\n\r\nhello\nworld\n") {
+		t.Errorf("buffered: %q", on)
+	}
+	off := s.raw("GET /off HTTP/1.0\r\nHost: localhost\r\n\r\n")
+	if strings.Contains(off, "Content-Length") || !strings.HasSuffix(off, "\r\n\r\nhello\nworld\n") {
+		t.Errorf("lua_http10_buffering off: %q", off)
+	}
+}

@@ -288,6 +288,9 @@ type Switches struct {
 	// QuietSockets is lua_socket_log_errors off: cosocket failures are
 	// not logged.
 	QuietSockets bool
+	// NoHTTP10Buffering is lua_http10_buffering off: an HTTP/1.0
+	// response streams without a Content-Length.
+	NoHTTP10Buffering bool
 	// given are the switches this level sets itself (on or off).
 	given map[string]bool
 }
@@ -301,6 +304,8 @@ func (sw *Switches) read(d *nginxconf.Directive) bool {
 		sw.CheckAbort = arg(d, 0) == "on"
 	case "lua_socket_log_errors":
 		sw.QuietSockets = arg(d, 0) == "off"
+	case "lua_http10_buffering":
+		sw.NoHTTP10Buffering = arg(d, 0) == "off"
 	default:
 		return false
 	}
@@ -321,6 +326,9 @@ func (sw *Switches) inherit(outer Switches) {
 	}
 	if !sw.given["lua_socket_log_errors"] {
 		sw.QuietSockets = outer.QuietSockets
+	}
+	if !sw.given["lua_http10_buffering"] {
+		sw.NoHTTP10Buffering = outer.NoHTTP10Buffering
 	}
 }
 
@@ -368,7 +376,7 @@ var ignored = map[string]bool{
 	"client_header_buffer_size":   true,
 	"large_client_header_buffers": true, "lua_code_cache": true,
 	"lua_regex_cache_max_entries": true, "lua_socket_buffer_size": true, "postpone_output": true, "lua_socket_log_errors": true,
-	"lua_http10_buffering": true, "resolver": true,
+	"resolver":         true,
 	"resolver_timeout": true, "lua_use_default_type": true, "sendfile": true, "tcp_nopush": true,
 	"send_timeout": true, "keepalive_requests": true, "charset": true, "gzip": true,
 	"lua_transform_underscores_in_response_headers": true, "underscores_in_headers": true,
