@@ -118,7 +118,7 @@ func (w *Worker) variable(rs *reqState, name string) (string, bool) {
 			return "?", true
 		}
 		return "", true
-	case "request_method":
+	case "request_method", "echo_request_method": // the latter is the echo module's (in OpenResty)
 		return r.Method, true
 	case "scheme":
 		return "http", true

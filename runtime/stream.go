@@ -20,6 +20,9 @@ import (
 type Part struct {
 	Status int
 	Header [][2]string // the response header: in the first part only
+	// Method is the request's method when the header goes (set_method may
+	// have changed a HEAD): in the first part only.
+	Method string
 	First  bool
 	Close  bool // no response: the connection closes (nginx's 444)
 	Data   []byte
@@ -134,7 +137,7 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 	r.RespBody = nil
 	p := Part{First: first, Data: body, Last: last, Ack: ack, Close: rs.closeConn}
 	if first {
-		p.Status, p.Header = r.Status, append([][2]string(nil), r.RespHeader...)
+		p.Status, p.Header, p.Method = r.Status, append([][2]string(nil), r.RespHeader...), r.Method
 	}
 	r.Out.push(p)
 }

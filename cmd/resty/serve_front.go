@@ -121,6 +121,11 @@ func stream(rw http.ResponseWriter, rc *http.ResponseController, hr *http.Reques
 				if _, ok := h["Content-Type"]; !ok {
 					h["Content-Type"] = nil // none: net/http must not guess one
 				}
+				if hr.Method == http.MethodHead && p.Method != http.MethodHead {
+					// ngx.req.set_method made it another request: net/http
+					// drops a HEAD's body by the request it handles
+					hr.Method = p.Method
+				}
 				rw.WriteHeader(p.Status)
 				status = p.Status
 			}

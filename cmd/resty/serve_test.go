@@ -1481,3 +1481,16 @@ func TestServeHTTP10Buffering(t *testing.T) {
 		t.Errorf("lua_http10_buffering off: %q", off)
 	}
 }
+
+// A HEAD request that ngx.req.set_method turns into another method gets
+// its body, as in nginx.
+func TestServeHeadAfterSetMethod(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block {
+    ngx.req.set_method(ngx.HTTP_POST)
+    ngx.say("method: ", ngx.req.get_method(), " ", ngx.var.request_method)
+} }`)
+	got := s.raw("HEAD /t HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(got, "method: POST POST") {
+		t.Errorf("%q", got)
+	}
+}
