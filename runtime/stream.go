@@ -99,7 +99,8 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		}
 		return
 	}
-	if !last && buffersHTTP10(rs) {
+	buffered := buffersHTTP10(rs)
+	if !last && buffered {
 		if ack != nil {
 			close(ack)
 		}
@@ -109,7 +110,7 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 	if first {
 		rs.headerOut = true
 		w.completeHeader(rs)
-		if last && buffersHTTP10(rs) && r.respHeader("content-length") == "" && !rs.noBody {
+		if last && buffered && !rs.noBody {
 			r.setHeader("Content-Length", strconv.Itoa(len(r.RespBody)))
 		}
 		w.runFilter(root, site.HeaderFilter)
@@ -189,9 +190,12 @@ func (w *Worker) filterChunk(root *Root, chunk []byte, eof bool) []byte {
 
 // buffersHTTP10 says whether the response to an HTTP/1.0 request is kept
 // whole and sent with its Content-Length at the end, as ngx_lua does with
-// lua_http10_buffering on (its default).
+// lua_http10_buffering on (its default): while the header has not gone
+// out and the handler has set no length; not for HEAD.
 func buffersHTTP10(rs *reqState) bool {
-	if rs.r.Out == nil || rs.r.Proto != "HTTP/1.0" || rs.rawConn != nil {
+	r := rs.r
+	if r.Out == nil || r.Proto != "HTTP/1.0" || r.Method == http.MethodHead || rs.rawConn != nil ||
+		rs.headerOut || r.respHeader("content-length") != "" {
 		return false
 	}
 	return rs.loc == nil || !rs.loc.NoHTTP10Buffering

@@ -1480,6 +1480,10 @@ func TestServeHTTP10Buffering(t *testing.T) {
 	if strings.Contains(off, "Content-Length") || !strings.HasSuffix(off, "\r\n\r\nhello\nworld\n") {
 		t.Errorf("lua_http10_buffering off: %q", off)
 	}
+	// a HEAD, or a response whose handler set its length, is not buffered
+	if head := s.raw("HEAD /on HTTP/1.0\r\nHost: localhost\r\n\r\n"); strings.Contains(head, "Content-Length") {
+		t.Errorf("HEAD: %q", head)
+	}
 }
 
 // A HEAD request that ngx.req.set_method turns into another method gets
