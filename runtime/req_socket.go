@@ -26,7 +26,10 @@ type Downstream struct {
 	SetReadDeadline func(time.Time) error                       // the client connection's
 	Hijack          func() (net.Conn, *bufio.ReadWriter, error) // for the raw socket
 	Chunked         bool                                        // the body comes in chunks
-	socketReading   atomic.Bool                                 // ngx.req.socket waits for body bytes
+	// socketReading: ngx.req.socket waits for body bytes; bodyAborted: a
+	// read of it found the client gone (set before socketReading clears,
+	// so ClientGone always sees one of them).
+	socketReading, bodyAborted atomic.Bool
 }
 
 // errBodyTooLarge is a body (chunked: of unknown size) over
@@ -208,13 +211,14 @@ func (c *bodyConn) Read(b []byte) (int, error) {
 	}
 	c.down.socketReading.Store(true)
 	n, err := c.down.Body.Read(b)
-	c.down.socketReading.Store(false)
 	switch err {
 	case io.EOF:
 		c.down.Body = nil
 	case io.ErrUnexpectedEOF: // the client went before the whole body
+		c.down.bodyAborted.Store(true)
 		err = socket.ErrClientAborted
 	}
+	c.down.socketReading.Store(false)
 	return n, err
 }
 func (c *bodyConn) Write(b []byte) (int, error)        { return 0, errReadOnly }

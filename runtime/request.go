@@ -709,8 +709,8 @@ func (w *Worker) ClientGone(r *Request) {
 			return
 		}
 		rs := root.req
-		if d := rs.r.Down; d != nil && d.socketReading.Load() {
-			return // ngx.req.socket's receive in progress says "client aborted"
+		if d := rs.r.Down; d != nil && (d.socketReading.Load() || d.bodyAborted.Load()) {
+			return // ngx.req.socket's receive says "client aborted"
 		}
 		w.log.write(LogInfo, w.threadOf(root), "client prematurely closed connection")
 		if rs.loc == nil || !rs.loc.CheckAbort {
