@@ -167,6 +167,7 @@ func (w *Worker) runHandler(root *Root, l *site.Lua, phase string, next func()) 
 		return
 	}
 	rs.phase = phase
+	w.logPhaseEntry(rs, phase)
 	t := w.newThread(kindEntry, fn, root)
 	// The phase ends when the entry thread and every light thread it
 	// spawned have ended; an error in the entry thread ends the request.
@@ -421,6 +422,7 @@ func (w *Worker) runSync(root *Root, l *site.Lua, phase string) (*Thread, bool) 
 		return nil, false
 	}
 	root.req.phase = phase
+	w.logPhaseEntry(root.req, phase)
 	t := w.newThread(kindEntry, fn, root)
 	t.filter = true
 	w.handOff(func() { t.start(nil) })
@@ -431,6 +433,20 @@ func (w *Worker) runSync(root *Root, l *site.Lua, phase string) (*Thread, bool) 
 		w.log.write(LogErr, nil, fmt.Sprintf("failed to run %s_by_lua*: %s, %s", phase, t.err.Object.String(), root.logContext()))
 	}
 	return t, true
+}
+
+// phaseEntryLines are ngx_lua's debug lines as its phase handlers start.
+var phaseEntryLines = map[string]string{
+	site.Rewrite: `lua rewrite handler, uri:"%s" c:1`, site.Access: `lua access handler, uri:"%s" c:1`,
+	site.Content: `lua content handler, uri:"%s" c:1`, site.Log: `lua log handler, uri:"%s" c:1`,
+	site.HeaderFilter: `lua header filter for user lua code, uri "%s"`,
+	site.BodyFilter:   `lua body filter for user lua code, uri "%s"`,
+}
+
+func (w *Worker) logPhaseEntry(rs *reqState, phase string) {
+	if format, ok := phaseEntryLines[phase]; ok && w.log.enabled(LogDebug) {
+		w.log.write(LogDebug, w.cur, fmt.Sprintf(format, rs.r.Path))
+	}
 }
 
 // rootThreads lists the threads of root that still have a goroutine.

@@ -107,6 +107,12 @@ func (w *Worker) sendResponse(root *Root, last bool, ack chan struct{}) {
 		return // it all goes at the end, with its length
 	}
 	first := !rs.headerOut
+	if first && w.log.enabled(LogDebug) { // the filter ngx_lua puts in every chain
+		w.log.write(LogDebug, nil, `lua capture header filter, uri "`+r.Path+`"`)
+	}
+	if w.log.enabled(LogDebug) && (len(r.RespBody) > 0 || last) {
+		w.log.write(LogDebug, nil, `lua capture body filter, uri "`+r.Path+`"`)
+	}
 	if first {
 		rs.headerOut = true
 		w.completeHeader(rs)

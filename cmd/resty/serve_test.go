@@ -1498,3 +1498,19 @@ func TestServeHeadAfterSetMethod(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// At debug level the phase handlers that run log ngx_lua's entry lines,
+// and every response passes the capture filters' lines.
+func TestServePhaseDebugLines(t *testing.T) {
+	s := serveConf(t, "", `location /t { content_by_lua_block { ngx.say("hello") } }`, "--errlog-level", "debug")
+	s.get("/t")
+	log := s.errorLog()
+	for _, want := range []string{`lua content handler, uri:"/t" c:1`, `lua capture header filter, uri "/t"`, `lua capture body filter, uri "/t"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q", want)
+		}
+	}
+	if strings.Contains(log, "lua rewrite handler") || strings.Contains(log, "lua log handler") {
+		t.Errorf("lines of phases without handlers:\n%s", log)
+	}
+}
