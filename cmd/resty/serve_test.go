@@ -29,6 +29,15 @@ type servedSite struct {
 // prefix, starts resty serve on it and waits for its port.
 func serveConf(t *testing.T, httpConf, locations string, flags ...string) *servedSite {
 	t.Helper()
+	return serveWholeConf(t, func(port int) string {
+		return fmt.Sprintf("error_log logs/error.log info;\nhttp {\n%s\nserver {\nlisten 127.0.0.1:%d;\nserver_name localhost;\n%s\n}\n}\n", httpConf, port, locations)
+	}, flags...)
+}
+
+// serveWholeConf is serveConf with the whole nginx.conf given, made for
+// the port it must listen on.
+func serveWholeConf(t *testing.T, conf func(port int) string, flags ...string) *servedSite {
+	t.Helper()
 	bin, err := exec.LookPath("resty")
 	if err != nil {
 		t.Fatal(err)
@@ -37,9 +46,8 @@ func serveConf(t *testing.T, httpConf, locations string, flags ...string) *serve
 	os.MkdirAll(filepath.Join(prefix, "logs"), 0o755)
 	os.MkdirAll(filepath.Join(prefix, "html"), 0o755)
 	port := freeTCPPort(t)
-	conf := fmt.Sprintf("error_log logs/error.log info;\nhttp {\n%s\nserver {\nlisten 127.0.0.1:%d;\nserver_name localhost;\n%s\n}\n}\n", httpConf, port, locations)
 	path := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(conf(port)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "-c", path, "-p", prefix}, flags...)...)
@@ -1371,22 +1379,10 @@ func TestServeSyslogErrorLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	bin, err := exec.LookPath("resty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefix := t.TempDir()
-	port := freeTCPPort(t)
-	conf := fmt.Sprintf("error_log syslog:server=%s,tag=resty_test warn;\nhttp {\nserver {\nlisten 127.0.0.1:%d;\n"+
-		"location /t { content_by_lua_block { ngx.log(ngx.ERR, \"to syslog\") ngx.say(\"ok\") } }\n}\n}\n", pc.LocalAddr(), port)
-	path := filepath.Join(prefix, "nginx.conf")
-	os.WriteFile(path, []byte(conf), 0o644)
-	cmd := exec.Command(bin, "serve", "-c", path)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := startedSite(t, cmd, port, prefix)
+	s := serveWholeConf(t, func(port int) string {
+		return fmt.Sprintf("error_log syslog:server=%s,tag=resty_test warn;\nhttp {\nserver {\nlisten 127.0.0.1:%d;\n"+
+			"location /t { content_by_lua_block { ngx.log(ngx.ERR, \"to syslog\") ngx.say(\"ok\") } }\n}\n}\n", pc.LocalAddr(), port)
+	})
 	s.get("/t")
 	buf := make([]byte, 4096)
 	re := regexp.MustCompile(`^<187>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+ )?resty_test: \d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[error\] \d+#\d+: \*\d+ \[lua\] .*to syslog, client: 127\.0\.0\.1`)
@@ -1419,22 +1415,10 @@ func TestServeFoldedHeader(t *testing.T) {
 // environment resty started with.
 func TestServeInitEnvDirective(t *testing.T) {
 	t.Setenv("RESTY_ENV_VALUE", "from the start")
-	bin, err := exec.LookPath("resty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefix := t.TempDir()
-	port := freeTCPPort(t)
-	conf := fmt.Sprintf("env RESTY_ENV_VALUE=from_the_directive;\nhttp {\ninit_by_lua_block { init_value = os.getenv(\"RESTY_ENV_VALUE\") }\n"+
-		"server {\nlisten 127.0.0.1:%d;\nlocation /t { content_by_lua_block { ngx.say(init_value, \" \", os.getenv(\"RESTY_ENV_VALUE\")) } }\n}\n}\n", port)
-	path := filepath.Join(prefix, "nginx.conf")
-	os.WriteFile(path, []byte(conf), 0o644)
-	cmd := exec.Command(bin, "serve", "-c", path)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := startedSite(t, cmd, port, prefix)
+	s := serveWholeConf(t, func(port int) string {
+		return fmt.Sprintf("env RESTY_ENV_VALUE=from_the_directive;\nhttp {\ninit_by_lua_block { init_value = os.getenv(\"RESTY_ENV_VALUE\") }\n"+
+			"server {\nlisten 127.0.0.1:%d;\nlocation /t { content_by_lua_block { ngx.say(init_value, \" \", os.getenv(\"RESTY_ENV_VALUE\")) } }\n}\n}\n", port)
+	})
 	if _, body := s.get("/t"); body != "from_the_directive from_the_directive\n" {
 		t.Errorf("%q", body)
 	}
