@@ -15,9 +15,6 @@ import (
 // level, time and length ngx_lua stores with it.
 const captureHeader = 24
 
-// MinCaptureSize is lua_capture_error_log's smallest size.
-const MinCaptureSize = 4096
-
 // capturedLine is one error log line in the buffer.
 type capturedLine struct {
 	level int

@@ -430,8 +430,6 @@ func (w *Worker) trustedRoots() (*x509.CertPool, error) {
 	return w.roots, nil
 }
 
-// sendBytes flattens send's argument: a string, a number, or a nested
-// array of them (booleans and nil are refused, as ngx_lua does).
 // sendBytes is what a cosocket's send(v) sends: strings and numbers, nil,
 // true and false as words, array tables of strings, numbers and tables
 // (anything else in one raises, as ngx_lua's strict table walk does).
@@ -700,13 +698,13 @@ func (w *Worker) tcpSetTimeouts(L *lua.LState) int {
 // to integers, the read one as given.
 func keepTimeouts(L *lua.LState, connect, send, read lua.LValue) {
 	obj := L.Get(1).(*lua.LTable)
-	for slot, v := range map[int]lua.LValue{2: connect, 4: send, 5: read} {
-		ms, _ := toNumber(v)
-		if slot != 5 {
-			ms = math.Trunc(ms)
-		}
-		obj.RawSetInt(slot, lua.LNumber(ms))
+	ms := func(v lua.LValue) float64 {
+		f, _ := toNumber(v)
+		return f
 	}
+	obj.RawSetInt(2, lua.LNumber(math.Trunc(ms(connect))))
+	obj.RawSetInt(4, lua.LNumber(math.Trunc(ms(send))))
+	obj.RawSetInt(5, lua.LNumber(ms(read)))
 }
 
 func tcpSetOption(L *lua.LState) int {
