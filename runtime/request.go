@@ -641,21 +641,16 @@ func serverName(s *site.Server) string {
 // nginx's words ("init_by_lua error: …"), or nil once all have run.
 func (w *Worker) RunInit(handlers []*site.Lua, name string) <-chan error {
 	done := make(chan error, 1)
-	if name != "init_by_lua" || w.cfg.InitEnv == nil {
-		w.Post(func() { w.runInit(handlers, name, done) })
-		return done
-	}
 	w.Post(func() {
-		restore := w.initGetenv()
-		ran := make(chan error, 1)
-		w.runInit(handlers, name, ran)
-		go func() {
-			err := <-ran
-			w.Post(func() {
+		finish := func(err error) { done <- err }
+		if name == "init_by_lua" && w.cfg.InitEnv != nil {
+			restore := w.initGetenv()
+			finish = func(err error) {
 				restore()
 				done <- err
-			})
-		}()
+			}
+		}
+		w.runInit(handlers, name, finish)
 	})
 	return done
 }
@@ -684,9 +679,11 @@ func (w *Worker) initGetenv() (restore func()) {
 	return func() { osLib.RawSetString("getenv", usual) }
 }
 
-func (w *Worker) runInit(handlers []*site.Lua, name string, done chan<- error) {
+// runInit runs handlers one after the other, then finish (on the loop)
+// with the first failure or nil.
+func (w *Worker) runInit(handlers []*site.Lua, name string, finish func(error)) {
 	if len(handlers) == 0 {
-		done <- nil
+		finish(nil)
 		return
 	}
 	l := handlers[0]
@@ -701,16 +698,16 @@ func (w *Worker) runInit(handlers []*site.Lua, name string, done chan<- error) {
 			err = fmt.Errorf("%s error: %s", label, ce.msg)
 		}
 		w.log.write(LogErr, nil, err.Error())
-		done <- err
+		finish(err)
 		return
 	}
 	t := w.newThread(kindEntry, fn, w.NewRoot(name+"*"))
 	t.onEnd = append(t.onEnd, func() {
 		if t.err != nil {
-			done <- fmt.Errorf("%s error: %s", label, t.err.Object.String())
+			finish(fmt.Errorf("%s error: %s", label, t.err.Object.String()))
 			return
 		}
-		w.queue(func() { w.runInit(handlers[1:], name, done) })
+		w.queue(func() { w.runInit(handlers[1:], name, finish) })
 	})
 	w.handOff(func() { t.start(nil) })
 }

@@ -463,13 +463,10 @@ func (t *Thread) Sleep(d time.Duration) {
 	tok := t.NextToken()
 	if d <= 0 {
 		w.queue(func() { w.wakeNow(t, tok, nil) })
+	} else if t.inRequire > 0 { // the yield below fails: ngx_lua drops its timer
+		w.log.write(LogDebug, t, "lua clean up the timer for pending ngx.sleep")
 	} else {
 		t.timer = w.addTimer(d, false, func(bool) { w.wakeNow(t, tok, nil) })
-		if t.inRequire > 0 { // the yield will fail: its timer goes first
-			w.cancelTimer(t.timer)
-			t.timer = nil
-			w.log.write(LogDebug, t, "lua clean up the timer for pending ngx.sleep")
-		}
 	}
 	t.park()
 	t.timer = nil
