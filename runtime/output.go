@@ -164,7 +164,7 @@ func (w *Worker) emit(L *lua.LState, newline bool) int {
 			return 2
 		}
 		rs.r.RespBody = append(rs.r.RespBody, buf...)
-		if len(buf) > 0 && buffersHTTP10(rs) {
+		if len(buf) > 0 && w.log.enabled(LogDebug) && buffersHTTP10(rs) {
 			w.log.write(LogDebug, w.cur, "lua buffering output bufs for the HTTP 1.0 request")
 		}
 		if len(buf) > 0 && rs.loc != nil && rs.loc.Phases[site.BodyFilter] != nil {

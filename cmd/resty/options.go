@@ -194,19 +194,11 @@ func (o *options) addHTTPConf(v string) error {
 	if ds, err := nginxconf.Parse([]byte(v), "--http-conf"); err == nil && len(ds) == 1 {
 		if ds[0].Name == "lua_capture_error_log" {
 			n, err := site.CaptureSize(ds[0])
-			var cerr *nginxconf.Error
-			if errors.As(err, &cerr) {
-				return fail(1, "resty: [emerg] %s", cerr.Msg)
-			}
 			o.captureLog = n
-			return nil
+			return confEmerg(err)
 		}
 		if ok, err := o.sockets.Read(ds[0]); ok {
-			var cerr *nginxconf.Error
-			if errors.As(err, &cerr) { // nginx's emerg, as resty-cli relays it
-				return fail(1, "resty: [emerg] %s", cerr.Msg)
-			}
-			return nil
+			return confEmerg(err)
 		}
 	}
 	fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(v), ";"))
@@ -222,7 +214,17 @@ func (o *options) addHTTPConf(v string) error {
 		o.trustedCert = strings.Trim(fields[1], `"'`)
 		return nil
 	}
-	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;', 'lua_package_path \"...\";', 'lua_ssl_trusted_certificate FILE;', the lua_socket_*_timeout directives and 'lua_socket_pool_size N;' here: %s", v)
+	return fail(2, "resty: --http-conf supports only 'lua_shared_dict NAME SIZE;', 'lua_package_path \"...\";', 'lua_ssl_trusted_certificate FILE;', the lua_socket_*_timeout directives, 'lua_socket_pool_size N;' and 'lua_capture_error_log SIZE;' here: %s", v)
+}
+
+// confEmerg is a bad --http-conf value as resty-cli relays nginx's emerg
+// (exit 1), or nil.
+func confEmerg(err error) error {
+	var cerr *nginxconf.Error
+	if errors.As(err, &cerr) {
+		return fail(1, "resty: [emerg] %s", cerr.Msg)
+	}
+	return nil
 }
 
 // quoteLua quotes s as a Lua long string, as resty-cli quotes -l values.

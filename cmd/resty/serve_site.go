@@ -120,6 +120,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 		level = runtime.LogErr
 	}
 	ns := nameservers(&options{})
+	env := initEnv(opts.initEnv, s.Env)
 	g.workers = make([]*runtime.Worker, max(s.Workers, 1))
 	g.releases = make([]func(), len(g.workers))
 	g.codes = make([]int, len(g.workers))
@@ -142,7 +143,7 @@ func startGeneration(s *site.Site, opts serveOptions, prev *generation) (*genera
 			SocketLogErrors:  !s.QuietSockets,
 			Sockets:          s.Scoped.Sockets,
 			CaptureErrorLog:  s.CaptureErrorLog,
-			InitEnv:          initEnv(opts.initEnv, s.Env),
+			InitEnv:          env,
 		})
 		g.releases[i] = w.Hold()
 		g.workers[i] = w

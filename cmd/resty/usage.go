@@ -18,8 +18,9 @@ Options:
     --http-conf CONF    Only 'lua_shared_dict NAME SIZE;',
                         'lua_package_path "...";',
                         'lua_ssl_trusted_certificate FILE;', the
-                        lua_socket_*_timeout directives and
-                        'lua_socket_pool_size N;' are supported.
+                        lua_socket_*_timeout directives,
+                        'lua_socket_pool_size N;' and
+                        'lua_capture_error_log SIZE;' are supported.
 
     -i                  Open the REPL (after running the program, if one
                         is given). resty with no program on a terminal,
