@@ -243,29 +243,30 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 		raise(L, "ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen %d", n)
 	}
 	host := w.tostring(L, L.Get(2))
-	// badHost is reported after the pool's queue, where ngx_lua parses
-	network, address, pool, lookup, badHost := "tcp", "", "", "", ""
+	// tcp: lookup and port make the address once resolved; badHost is
+	// reported after the pool's queue, where ngx_lua parses the host
+	network, address, pool, lookup, port, badHost := "tcp", "", "", "", "", ""
 	if strings.HasPrefix(host, "unix:") {
 		network, address, pool = "unix", host[len("unix:"):], host
 	} else {
-		port, ok := L.Get(3).(lua.LNumber)
+		portArg, ok := L.Get(3).(lua.LNumber)
 		if !ok {
 			if s, isStr := L.Get(3).(lua.LString); isStr {
 				if p, err := strconv.Atoi(string(s)); err == nil {
-					port, ok = lua.LNumber(p), true
+					portArg, ok = lua.LNumber(p), true
 				}
 			}
 		}
 		if !ok {
 			return pushFail(L, "missing the port number")
 		}
-		if port < 0 || port > 65535 {
+		if portArg < 0 || portArg > 65535 {
 			return pushFail(L, "bad port number: "+w.tostring(L, L.Get(3)))
 		}
 		var p int
-		lookup, p, badHost = peerHost(host, int(port))
-		address = strconv.Itoa(p)
-		pool = host + ":" + strconv.Itoa(int(port))
+		lookup, p, badHost = peerHost(host, int(portArg))
+		port = strconv.Itoa(p)
+		pool = host + ":" + strconv.Itoa(int(portArg))
 	}
 	size, backlog := 0, -1
 	if opts, ok := L.Get(n).(*lua.LTable); ok { // the last argument, as in ngx_lua
@@ -313,12 +314,12 @@ func (w *Worker) tcpConnect(L *lua.LState) int {
 	var conn *socket.Conn
 	var err error
 	t.Block(func(ctx context.Context) {
-		if network == "tcp" { // address is the port until the name is looked up
+		if network == "tcp" {
 			var ip string
 			if ip, err = w.resolverOf().Lookup(ctx, lookup, s.timeouts[connectTimeout]); err != nil {
 				return
 			}
-			address = net.JoinHostPort(ip, address)
+			address = net.JoinHostPort(ip, port)
 		}
 		conn, err = socket.Dial(ctx, network, address, s.local, s.timeouts[connectTimeout])
 	})
