@@ -82,13 +82,14 @@ func (c *logCapture) drop() {
 }
 
 func (w *Worker) ngxErrlogLoader(L *lua.LState) int {
-	L.Push(funcTable(L, map[string]lua.LGFunction{
+	m := funcTable(L, map[string]lua.LGFunction{
 		"raw_log":              w.errlogRawLog,
 		"get_sys_filter_level": w.errlogSysLevel,
 		"set_filter_level":     w.errlogSetFilter,
 		"get_logs":             w.errlogGetLogs,
-	}))
-	L.Get(-1).(*lua.LTable).RawSetString("version", lua.LString(RestyCoreVersion))
+	})
+	m.RawSetString("version", lua.LString(RestyCoreVersion))
+	L.Push(m)
 	return 1
 }
 
